@@ -1,0 +1,48 @@
+# Activateurs: the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+UV_VERSION := 0.13.9
+PACKAGES := shared services/notifier services/registration services/validation services/directory services/contact-relay
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test bench lock dependencies compose-config clean
+
+## install: create .venv and install the locked dependencies and the project's packages (editable)
+install: $(STAMP)
+
+$(STAMP): requirements.lock $(addsuffix /pyproject.toml,$(PACKAGES))
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@test -x $(UV) || $(PY) -m pip install -q "uv==$(UV_VERSION)"
+	$(UV) pip sync -q --python $(PY) requirements.lock
+	$(UV) pip install -q --python $(PY) --no-deps $(addprefix -e ,$(PACKAGES))
+	@touch $@
+
+## dependencies: make sure PostgreSQL and RabbitMQ answer (starts local ones if stopped)
+dependencies:
+	@deploy/local/dependencies.sh
+
+## run: everything up in the foreground (databases, migrations, five services, mail sink); Ctrl-C stops it
+run: install dependencies
+	$(PY) deploy/local/run.py
+
+## test: the whole suite against the real PostgreSQL, RabbitMQ and an SMTP server on loopback
+test: install dependencies
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+## bench: throughput benchmarks, each beside its bare baseline measured in the same run
+bench: install dependencies
+	$(PY) bench/run.py
+
+## lock: re-pin requirements.lock from requirements.in
+lock:
+	$(UV) pip compile requirements.in -o requirements.lock --python-version 3.11 -q
+
+## compose-config: check docker-compose.yml (no engine needed)
+compose-config:
+	docker compose config -q
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,1 @@
+"""Pure rules of the contact-relay service (no I/O)."""

@@ -1,0 +1,1 @@
+"""HTTP routes, event consumers, command line of the contact-relay service."""

@@ -1,0 +1,1 @@
+"""The directory service: the public directory of activators: publication, search, profiles, statistics, open data."""

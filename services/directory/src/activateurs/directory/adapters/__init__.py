@@ -1,0 +1,1 @@
+"""Database tables and other adapters of the directory service."""

@@ -1,0 +1,1 @@
+"""Pure rules of the directory service (no I/O)."""

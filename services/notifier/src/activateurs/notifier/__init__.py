@@ -1,0 +1,1 @@
+"""Notifier: stores every requested email once, renders French templates, sends with retries."""

@@ -1,0 +1,1 @@
+"""Adapters of the notifier: template rendering, mail transport and storage."""

@@ -1,0 +1,124 @@
+"""SQL for the emails table: store a request once, claim due mails, record outcomes, list deliveries."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..domain.delivery import DeliveryStatus
+from .tables import emails
+
+
+@dataclass(frozen=True)
+class ClaimedEmail:
+    id: uuid.UUID
+    idempotency_key: str
+    template: str
+    recipient: str
+    subject: str
+    text_body: str
+    html_body: str
+    message_id: str
+    attempts: int
+    claim_token: uuid.UUID
+
+
+async def insert_once(session: AsyncSession, values: dict[str, Any]) -> bool:
+    """Store a requested email; False when its idempotency key is already known (nothing to do)."""
+    result = await session.execute(
+        insert(emails).values(id=uuid.uuid4(), **values)
+        .on_conflict_do_nothing(index_elements=[emails.c.idempotency_key])
+        .returning(emails.c.id)
+    )
+    return result.first() is not None
+
+
+async def claim_due(session: AsyncSession, now: datetime, lease_until: datetime, limit: int) -> list[ClaimedEmail]:
+    """Reserve up to `limit` mails for this sender: due ones, and ones whose sender's lease ran out.
+
+    SKIP LOCKED lets every replica claim at once without waiting on, or taking, each other's rows.
+    The claim token makes a sender whose lease was taken over unable to record an outcome.
+    """
+    due = (
+        sa.select(emails.c.id)
+        .where(sa.or_(
+            sa.and_(emails.c.status == DeliveryStatus.PENDING, emails.c.next_attempt_at <= now),
+            sa.and_(emails.c.status == DeliveryStatus.SENDING, emails.c.lease_until <= now),
+        ))
+        .order_by(emails.c.next_attempt_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .cte("due")
+    )
+    result = await session.execute(
+        sa.update(emails)
+        .where(emails.c.id.in_(sa.select(due.c.id)))
+        .values(status=DeliveryStatus.SENDING, lease_until=lease_until, attempts=emails.c.attempts + 1,
+                claim_token=sa.func.gen_random_uuid())
+        .returning(emails.c.id, emails.c.idempotency_key, emails.c.template, emails.c.recipient,
+                   emails.c.subject, emails.c.text_body, emails.c.html_body, emails.c.message_id,
+                   emails.c.attempts, emails.c.claim_token)
+    )
+    return [ClaimedEmail(**row._mapping) for row in result]
+
+
+async def mark_sent(session: AsyncSession, claim: ClaimedEmail, now: datetime) -> bool:
+    """Record success; False if this sender's claim was lost (another sender owns the mail now)."""
+    result = await session.execute(
+        sa.update(emails)
+        .where(emails.c.id == claim.id, emails.c.claim_token == claim.claim_token)
+        .values(status=DeliveryStatus.SENT, sent_at=now, lease_until=None, claim_token=None, last_error=None)
+    )
+    return result.rowcount == 1
+
+
+async def mark_retry(session: AsyncSession, claim: ClaimedEmail, retry_at: datetime, error: str) -> None:
+    await session.execute(
+        sa.update(emails)
+        .where(emails.c.id == claim.id, emails.c.claim_token == claim.claim_token)
+        .values(status=DeliveryStatus.PENDING, next_attempt_at=retry_at, lease_until=None, claim_token=None, last_error=error)
+    )
+
+
+async def mark_failed(session: AsyncSession, claim: ClaimedEmail, now: datetime, error: str) -> bool:
+    result = await session.execute(
+        sa.update(emails)
+        .where(emails.c.id == claim.id, emails.c.claim_token == claim.claim_token)
+        .values(status=DeliveryStatus.FAILED, failed_at=now, lease_until=None, claim_token=None, last_error=error)
+    )
+    return result.rowcount == 1
+
+
+async def release(session: AsyncSession, claims: list[ClaimedEmail], now: datetime) -> None:
+    """Give claimed, unattempted mails back: due now, and this attempt not counted."""
+    for claim in claims:
+        await session.execute(
+            sa.update(emails)
+            .where(emails.c.id == claim.id, emails.c.claim_token == claim.claim_token)
+            .values(status=DeliveryStatus.PENDING, next_attempt_at=now, lease_until=None, claim_token=None,
+                    attempts=emails.c.attempts - 1)
+        )
+
+
+async def list_deliveries(session: AsyncSession, *, recipient: str | None, status: DeliveryStatus | None,
+                          limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
+    conditions = []
+    if recipient:
+        conditions.append(sa.func.lower(emails.c.recipient) == recipient.strip().lower())
+    if status:
+        conditions.append(emails.c.status == status)
+    columns = (emails.c.id, emails.c.idempotency_key, emails.c.template, emails.c.recipient, emails.c.status,
+               emails.c.attempts, emails.c.last_error, emails.c.message_id, emails.c.requested_by,
+               emails.c.created_at, emails.c.sent_at, emails.c.failed_at, emails.c.next_attempt_at)
+    rows = await session.execute(
+        sa.select(*columns).where(*conditions)
+        .order_by(emails.c.created_at.desc(), emails.c.id).limit(limit).offset(offset)
+    )
+    total = (await session.execute(sa.select(sa.func.count()).select_from(emails).where(*conditions))).scalar_one()
+    return [dict(row._mapping) for row in rows], total

@@ -1,0 +1,41 @@
+"""The notifier's own tables: one row per requested email, keyed by its idempotency key."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(naming_convention={
+    "ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s", "pk": "pk_%(table_name)s",
+})
+
+emails = sa.Table(
+    "emails",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("idempotency_key", sa.Text, nullable=False, unique=True),
+    sa.Column("template", sa.Text, nullable=False),
+    sa.Column("recipient", sa.Text, nullable=False),
+    sa.Column("subject", sa.Text),
+    sa.Column("text_body", sa.Text),
+    sa.Column("html_body", sa.Text),
+    sa.Column("message_id", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_attempt_at", sa.DateTime(timezone=True)),
+    sa.Column("lease_until", sa.DateTime(timezone=True)),
+    sa.Column("claim_token", sa.Uuid),
+    sa.Column("last_error", sa.Text),
+    sa.Column("requested_by", sa.Text, nullable=False),
+    sa.Column("request_event_id", sa.Uuid, nullable=False),
+    sa.Column("correlation_id", sa.Text),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("sent_at", sa.DateTime(timezone=True)),
+    sa.Column("failed_at", sa.DateTime(timezone=True)),
+    sa.CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed')", name="status"),
+    # The sender's claim query reads only mails waiting for an attempt or stuck in a dead lease.
+    sa.Index("ix_emails_due", "next_attempt_at", postgresql_where=sa.text("status = 'pending'")),
+    sa.Index("ix_emails_leased", "lease_until", postgresql_where=sa.text("status = 'sending'")),
+    sa.Index("ix_emails_recipient", sa.text("lower(recipient)")),
+    sa.Index("ix_emails_created_at", "created_at"),
+)

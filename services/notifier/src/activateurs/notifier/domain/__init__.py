@@ -1,0 +1,1 @@
+"""Pure delivery rules: states, retry schedule, Message-ID, address checks."""

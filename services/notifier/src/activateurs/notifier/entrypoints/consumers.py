@@ -1,0 +1,33 @@
+"""Event consumers of the notifier: `notifier.email.requested.v1`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from faststream.rabbit import RabbitBroker
+
+from activateurs.shared.contracts.notifier import EmailRequested
+from activateurs.shared.db import Database
+from activateurs.shared.messaging.consumer import retry_transient, subscribe
+from activateurs.shared.messaging.topology import QueueSpec
+
+from ..adapters.rendering import EmailRenderer
+from ..service.requests import Intake, accept_email_request
+from ..service.sending import Sender
+
+EMAIL_REQUESTS = QueueSpec("notifier.email-requests", (EmailRequested.routing_key,))
+
+
+def register_consumers(broker: RabbitBroker, *, db: Database, renderer: EmailRenderer, sender: Sender,
+                       message_id_domain: str) -> list[Any]:
+    subscriber = subscribe(broker, EMAIL_REQUESTS, title=EMAIL_REQUESTS.name)
+
+    @subscriber
+    @retry_transient()
+    async def on_email_requested(request: EmailRequested) -> None:
+        """Store the requested email once (idempotency key) and wake the sender."""
+        if await accept_email_request(request, db=db, renderer=renderer,
+                                      message_id_domain=message_id_domain) is Intake.QUEUED:
+            sender.wake()
+
+    return [subscriber]

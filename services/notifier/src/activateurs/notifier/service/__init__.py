@@ -1,0 +1,1 @@
+"""Use cases: accept an email request, send what is due."""

@@ -1,0 +1,1 @@
+"""Pure rules of the validation service (no I/O)."""

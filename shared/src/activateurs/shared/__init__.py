@@ -1,0 +1,1 @@
+"""Activateurs shared library: contracts, messaging, database, auth, clock, logging, health."""

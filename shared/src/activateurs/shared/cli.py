@@ -1,0 +1,89 @@
+"""A service's command line: `serve` (wait for dependencies, migrate, serve) and `migrate`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import aio_pika
+import asyncpg
+import uvicorn
+from fastapi import FastAPI
+
+from . import migrations
+from .db import ensure_database_exists
+from .logging import configure_logging
+from .settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+Command = Callable[[argparse.Namespace, ServiceSettings], int]
+
+
+async def wait_for_dependencies(settings: ServiceSettings, timeout: float) -> None:
+    """Wait until PostgreSQL and RabbitMQ answer, creating the service database if allowed and missing."""
+    deadline = time.monotonic() + timeout
+    for name, probe in (("PostgreSQL", _probe_postgres), ("RabbitMQ", _probe_rabbitmq)):
+        while True:
+            try:
+                await probe(settings)
+                break
+            except (OSError, asyncpg.PostgresError, aio_pika.exceptions.AMQPError) as error:
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"{name} is not reachable ({type(error).__name__}); is it running?") from error
+                log.info("waiting for %s (%s)", name, type(error).__name__)
+                await asyncio.sleep(1.0)
+
+
+async def _probe_postgres(settings: ServiceSettings) -> None:
+    try:
+        await ensure_database_exists(settings.database_url)
+    except asyncpg.InsufficientPrivilegeError:
+        log.info("no right to create databases here: assuming it exists")
+
+
+async def _probe_rabbitmq(settings: ServiceSettings) -> None:
+    connection = await aio_pika.connect(settings.rabbitmq_url, timeout=5)
+    await connection.close()
+
+
+def service_main(
+    name: str,
+    settings_factory: Callable[[], ServiceSettings],
+    app_factory: Callable[[ServiceSettings], FastAPI],
+    alembic_ini: Path,
+    extra: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Command]] | None = None,
+) -> None:
+    parser = argparse.ArgumentParser(prog=f"activateurs-{name}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="wait for PostgreSQL and RabbitMQ, migrate, then serve HTTP and events")
+    serve.add_argument("--no-migrate", action="store_true", help="skip migrations (a separate job ran them)")
+    serve.add_argument("--wait", type=float, default=60.0, help="seconds to wait for dependencies")
+    commands.add_parser("migrate", help="apply the database migrations and exit")
+    for command, (help_text, configure, _) in (extra or {}).items():
+        configure(commands.add_parser(command, help=help_text))
+    args = parser.parse_args()
+
+    settings = settings_factory()
+    configure_logging(name, settings.log_level)
+    ini = Path(os.environ.get("ALEMBIC_CONFIG", alembic_ini))
+    if args.command == "migrate":
+        asyncio.run(wait_for_dependencies(settings, 60.0))
+        migrations.upgrade(ini, settings.database_url)
+        return
+    if args.command == "serve":
+        asyncio.run(wait_for_dependencies(settings, args.wait))
+        if not args.no_migrate:
+            migrations.upgrade(ini, settings.database_url)
+        app = app_factory(settings)
+        uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_config=None,
+                    proxy_headers=True, timeout_graceful_shutdown=20)
+        return
+    _, _, run = (extra or {})[args.command]
+    sys.exit(run(args, settings))

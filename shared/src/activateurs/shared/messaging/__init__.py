@@ -1,0 +1,1 @@
+"""RabbitMQ topology, transactional outbox and its relay, inbox, and consumer helpers."""

@@ -1,0 +1,26 @@
+"""The inbox: remembers which events a consumer has applied, in the same transaction as their effects."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..contracts import Event
+from .tables import inbox
+
+
+async def first_delivery(session: AsyncSession, consumer: str, event: Event, now: datetime) -> bool:
+    """Record `event` as processed by `consumer`; False when it already was (a duplicate to skip).
+
+    A concurrent transaction inserting the same key makes this wait for it, so two deliveries of
+    one event racing on two replicas still have one effect.
+    """
+    result = await session.execute(
+        insert(inbox)
+        .values(consumer=consumer, event_id=event.event_id, event_type=event.event_type, processed_at=now)
+        .on_conflict_do_nothing()
+        .returning(inbox.c.event_id)
+    )
+    return result.first() is not None

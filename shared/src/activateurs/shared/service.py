@@ -1,0 +1,136 @@
+"""Builds a service process: FastAPI for HTTP, FastStream for events, the outbox relay and workers, one lifespan."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+from faststream.rabbit import Channel, RabbitBroker
+from faststream.specification import AsyncAPI
+from prometheus_client import Counter, Histogram
+
+from .auth import JwksVerifier
+from .contracts import Event
+from .db import Database
+from .health import health_router, readiness_checks
+from .logging import configure_logging
+from .messaging.relay import OutboxRelay
+from .messaging.topology import EVENTS_EXCHANGE, QueueSpec, declare_topology
+from .settings import ServiceSettings
+from .supervisor import Supervisor
+
+log = logging.getLogger(__name__)
+
+HTTP_REQUESTS = Counter("http_requests_total", "HTTP requests", ["method", "route", "status"])
+HTTP_LATENCY = Histogram("http_request_duration_seconds", "HTTP request latency", ["method", "route"])
+
+
+def create_broker(service: str, settings: ServiceSettings) -> RabbitBroker:
+    return RabbitBroker(
+        settings.rabbitmq_url,
+        # Publisher confirms on, and an unroutable `mandatory` message raises instead of vanishing.
+        default_channel=Channel(publisher_confirms=True, on_return_raises=True),
+        reconnect_interval=1.0,
+        app_id=f"activateurs-{service}",
+        logger=logging.getLogger(f"activateurs.{service}.broker"),
+        log_level=logging.DEBUG,
+    )
+
+
+@dataclass
+class Service:
+    """Everything one service process runs. Built in the service's app.py, started by the lifespan."""
+
+    name: str
+    version: str
+    description: str
+    settings: ServiceSettings
+    database: Database
+    broker: RabbitBroker
+    queues: tuple[QueueSpec, ...] = ()
+    publishes: tuple[type[Event], ...] = ()
+    routers: Sequence[APIRouter] = ()
+    background: dict[str, Callable[[], Awaitable[None]]] = field(default_factory=dict)
+    subscribers: list[Any] = field(default_factory=list)  # strong refs: the broker holds them weakly
+    supervisor: Supervisor = field(default_factory=Supervisor)
+
+    def __post_init__(self) -> None:
+        self.relay = OutboxRelay(self.database, self.broker, poll_interval=self.settings.outbox_poll_interval)
+        self.verifier = JwksVerifier(self.settings.jwks_url, issuer=self.settings.jwt_issuer,
+                                     audience=self.settings.jwt_audience)
+        # Declared publishers are what the AsyncAPI document shows; the relay does the publishing.
+        for event_cls in self.publishes:
+            self.broker.publisher(event_cls.routing_key, EVENTS_EXCHANGE, schema=event_cls,
+                                  title=event_cls.routing_key, description=event_cls.__doc__ or None,
+                                  persist=True)
+
+    async def start(self) -> None:
+        await self.broker.connect()
+        await declare_topology(self.broker, self.queues)
+        await self.broker.start()
+        self.supervisor.start("outbox-relay", self.relay.run)
+        for name, loop in self.background.items():
+            self.supervisor.start(name, loop)
+
+    async def stop(self) -> None:
+        await self.supervisor.stop()
+        await self.broker.stop()
+        await self.database.dispose()
+
+    def asyncapi(self) -> dict[str, Any]:
+        spec = AsyncAPI(self.broker, title=f"activateurs-{self.name}", version=self.version,
+                        description=self.description, schema_version="3.0.0")
+        return spec.to_specification().to_jsonable()
+
+    def create_app(self) -> FastAPI:
+        configure_logging(self.name, self.settings.log_level)
+
+        @asynccontextmanager
+        async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+            await self.start()
+            log.info("%s started", self.name)
+            try:
+                yield
+            finally:
+                await self.stop()
+
+        app = FastAPI(title=f"activateurs-{self.name}", version=self.version, description=self.description,
+                      lifespan=lifespan)
+        app.state.service = self
+        app.state.verifier = self.verifier
+        app.include_router(health_router(readiness_checks(self.database, self.broker, self.supervisor)))
+
+        asyncapi_document: dict[str, Any] = {}
+
+        @app.get("/asyncapi.json", tags=["operations"], summary="AsyncAPI document generated from the code")
+        async def asyncapi() -> dict[str, Any]:
+            if not asyncapi_document:
+                asyncapi_document.update(self.asyncapi())
+            return asyncapi_document
+
+        for router in self.routers:
+            app.include_router(router)
+        _instrument(app)
+        return app
+
+
+def _instrument(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def measure(request: Request, call_next: Callable[[Request], Awaitable[Any]]) -> Any:
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = getattr(request.scope.get("route"), "path", "unmatched")  # the template: no ids, no PII
+        HTTP_REQUESTS.labels(request.method, route, str(response.status_code)).inc()
+        HTTP_LATENCY.labels(request.method, route).observe(time.perf_counter() - started)
+        return response
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse({"detail": "internal error"}, status_code=500)

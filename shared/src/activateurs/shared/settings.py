@@ -1,0 +1,57 @@
+"""Settings every service shares; binding variable names of CONTRACTS.md ("Operating") are unprefixed."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def env(*names: str) -> AliasChoices:
+    return AliasChoices(*names)
+
+
+class ServiceSettings(BaseSettings):
+    """Subclasses name their service and port, and set `env_prefix` (e.g. NOTIFIER_) for their own options.
+
+    Left unset, DATABASE_URL is the service's own local database `activateurs_<service>`.
+    """
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+    service_name: ClassVar[str]
+    default_port: ClassVar[int]
+
+    environment: Literal["development", "test", "production"] = Field(
+        "development", validation_alias=env("ENVIRONMENT"))
+    rabbitmq_url: str = Field("amqp://guest:guest@127.0.0.1:5672/", validation_alias=env("RABBITMQ_URL"))
+    database_url: str = Field("", validation_alias=env("DATABASE_URL"))
+    http_host: str = Field("127.0.0.1", validation_alias=env("HTTP_HOST"))
+    http_port: int = Field(0, validation_alias=env("HTTP_PORT", "PORT"))
+    public_base_url: str = Field("http://localhost:3000", validation_alias=env("PUBLIC_BASE_URL"))
+    log_level: str = Field("INFO", validation_alias=env("LOG_LEVEL"))
+    # Tokens are verified offline against the issuer's JWKS (registration by default; any OIDC issuer).
+    jwks_url: str = Field("http://127.0.0.1:8001/.well-known/jwks.json", validation_alias=env("JWKS_URL"))
+    jwt_issuer: str = Field("http://127.0.0.1:8001", validation_alias=env("JWT_ISSUER"))
+    jwt_audience: str = Field("activateurs", validation_alias=env("JWT_AUDIENCE"))
+    outbox_poll_interval: float = Field(1.0, validation_alias=env("OUTBOX_POLL_INTERVAL"))
+
+    @model_validator(mode="after")
+    def _service_defaults(self) -> ServiceSettings:
+        if not self.database_url:
+            self.database_url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/activateurs_{self.service_name}"
+        if not self.http_port:
+            self.http_port = self.default_port
+        return self
+
+    @model_validator(mode="after")
+    def _no_default_secrets_in_production(self) -> ServiceSettings:
+        if self.environment == "production":
+            found = [name for name, insecure in self.insecure_defaults().items() if insecure]
+            if found:
+                raise ValueError("refusing to start in production with default credentials: " + ", ".join(found))
+        return self
+
+    def insecure_defaults(self) -> dict[str, bool]:
+        """Settings still at a development default; subclasses add their own secrets."""
+        return {"RABBITMQ_URL": "guest:guest@" in self.rabbitmq_url}

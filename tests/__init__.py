@@ -1,0 +1,1 @@
+"""Cross-service suites: end-to-end flows and fault injection, and the fixtures every suite shares."""

@@ -1,0 +1,84 @@
+"""A real SMTP server on loopback (aiosmtpd) that keeps what it receives, and can refuse or go down."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+import threading
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+REFUSED_PREFIX = "refuse-"  # recipients starting with this get a permanent 550
+
+
+@dataclass(frozen=True)
+class ReceivedMail:
+    mail_from: str
+    recipients: tuple[str, ...]
+    message: EmailMessage
+
+    @property
+    def message_id(self) -> str:
+        return str(self.message["Message-ID"]).strip()  # long ids are folded onto the next line
+
+    def part(self, content_type: str) -> str:
+        found = self.message.get_body(preferencelist=(content_type.split("/")[1],))
+        assert found is not None and found.get_content_type() == content_type, f"no {content_type} part"
+        return found.get_content()
+
+
+class _Handler:
+    def __init__(self, sink: SmtpSink) -> None:
+        self._sink = sink
+
+    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str,
+                          rcpt_options: list[str]) -> str:
+        if address.lower().startswith(REFUSED_PREFIX):
+            return "550 5.1.1 No such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        content = envelope.original_content or envelope.content
+        parsed = email.message_from_bytes(content, policy=email.policy.default)
+        self._sink.record(ReceivedMail(envelope.mail_from, tuple(envelope.rcpt_tos), parsed))
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class SmtpSink:
+    """Start with `start()`; `stop()` takes it down (connections refused) and `start()` brings it back."""
+
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self._mails: list[ReceivedMail] = []
+        self._lock = threading.Lock()
+        self._controller: Controller | None = None
+
+    def record(self, mail: ReceivedMail) -> None:
+        with self._lock:
+            self._mails.append(mail)
+
+    @property
+    def mails(self) -> list[ReceivedMail]:
+        with self._lock:
+            return list(self._mails)
+
+    def start(self) -> None:
+        self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port,
+                                      decode_data=False, data_size_limit=10 * 1024 * 1024)
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
