@@ -19,13 +19,24 @@ def redact(text: str) -> str:
     return _PHONE.sub("[phone]", _EMAIL.sub("[email]", text))
 
 
+def _redact_value(value: Any) -> Any:
+    """`redact` applied to strings, including those nested in the lists and dicts an `extra` may carry."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, (list, tuple)):
+        return [_redact_value(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _redact_value(item) for key, item in value.items()}
+    return value
+
+
 class PersonalDataFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = redact(record.getMessage())
         record.args = None
         for key, value in list(vars(record).items()):
-            if key not in _STANDARD_ATTRS and isinstance(value, str):
-                setattr(record, key, redact(value))
+            if key not in _STANDARD_ATTRS:
+                setattr(record, key, _redact_value(value))
         if record.exc_info and record.exc_info[1] is not None:
             # Exception messages can quote input; keep the traceback, mask its text.
             record.exc_text = redact(logging.Formatter().formatException(record.exc_info))

@@ -1,0 +1,83 @@
+"""500 email requests in flight while RabbitMQ restarts: 500 mails delivered, none twice."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections import Counter
+
+import aio_pika
+
+from activateurs.shared.clock import SystemClock
+from activateurs.shared.contracts.emails import EMAIL_CONTEXTS
+from activateurs.shared.contracts.notifier import EmailRequested, EmailRequestedData
+from activateurs.shared.messaging.topology import EVENTS_EXCHANGE
+from tests.support.infra import rabbitmqctl
+from tests.support.processes import ServiceProcess
+from tests.support.smtp import free_port
+from tests.support.waiting import eventually
+
+TOTAL = 500
+
+
+def _request(index: int) -> EmailRequested:
+    context = dict(EMAIL_CONTEXTS["dossier_received"].model_config["json_schema_extra"]["examples"][0])
+    return EmailRequested.new(
+        EmailRequestedData(idempotency_key=f"fault:{uuid.uuid4()}", template="dossier_received",
+                           to=f"applicant{index}@example.fr", context=context),
+        producer="registration", occurred_at=SystemClock().now())
+
+
+async def _durable_listener(url: str, name: str, key: str) -> aio_pika.abc.AbstractQueue:
+    """A quorum queue of the test's, so the outcome events survive the broker restart too."""
+    connection = await aio_pika.connect_robust(url)
+    channel = await connection.channel()
+    exchange = await channel.declare_exchange(EVENTS_EXCHANGE.name, aio_pika.ExchangeType.TOPIC, durable=True,
+                                              arguments=EVENTS_EXCHANGE.arguments)
+    queue = await channel.declare_queue(name, durable=True, arguments={"x-queue-type": "quorum"})
+    await queue.bind(exchange, routing_key=key)
+    return queue
+
+
+async def test_500_mails_delivered_once_across_a_rabbitmq_restart(databases, vhost, amqp, smtp, tmp_path):
+    notifier = ServiceProcess("notifier", port=free_port(), log_dir=tmp_path, env={
+        "DATABASE_URL": await databases.fresh("notifier"), "RABBITMQ_URL": vhost,
+        "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp.port), "NOTIFIER_BACKOFF_BASE_SECONDS": "0.5",
+        "NOTIFIER_BACKOFF_MAX_SECONDS": "2", "LOG_LEVEL": "INFO"})
+    notifier.start()
+    try:
+        await asyncio.to_thread(notifier.wait_ready)
+        sent_events = await _durable_listener(vhost, "test.sent-events", "notifier.email.sent.v1")
+        requests = [_request(i) for i in range(TOTAL)]
+        for request in requests:
+            await amqp.publish_event(request)
+
+        await eventually(lambda: smtp.mails, what="the first mails")
+        rabbitmqctl("stop_app")
+        try:
+            await asyncio.sleep(3)
+        finally:
+            rabbitmqctl("start_app")
+            rabbitmqctl("await_startup")
+
+        await eventually(lambda: len(smtp.mails) >= TOTAL, timeout=180, interval=0.2, what=f"{TOTAL} mails")
+        await asyncio.to_thread(notifier.wait_ready)
+        await asyncio.sleep(2)  # a duplicate, if any, would show up now
+        per_recipient = Counter(mail.recipients for mail in smtp.mails)
+        assert len(smtp.mails) == TOTAL, f"{len(smtp.mails) - TOTAL} mails sent twice"
+        assert set(per_recipient) == {(f"applicant{i}@example.fr",) for i in range(TOTAL)}
+        assert len({mail.message_id for mail in smtp.mails}) == TOTAL
+
+        outcome_keys: set[str] = set()
+
+        async def all_sent_events() -> bool:
+            while (message := await sent_events.get(fail=False)) is not None:
+                await message.ack()
+                outcome_keys.add(json.loads(message.body)["data"]["idempotency_key"])
+            return len(outcome_keys) >= TOTAL
+
+        await eventually(all_sent_events, timeout=60, what="a sent event for every mail")
+        assert outcome_keys == {request.data.idempotency_key for request in requests}
+    finally:
+        notifier.stop()
