@@ -32,8 +32,11 @@ class Database:
     def __init__(self, url: str, *, clock: Clock | None = None, pool_size: int = 10) -> None:
         self.url = async_url(url)
         self.clock = clock or SystemClock()
+        # No pre-ping: it costs a round trip per transaction. A connection that died (database
+        # restart) fails its statement instead, is discarded by the pool, and the caller's
+        # transient-error retry runs the work again on a fresh one.
         self.engine: AsyncEngine = create_async_engine(
-            self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+            self.url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800
         )
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.outbox_signal = asyncio.Event()
@@ -82,15 +85,18 @@ class UnitOfWork:
             await self.session.close()
 
     async def add_event(self, event: Event) -> None:
-        await self.session.execute(
-            sa.insert(outbox).values(
-                event_id=event.event_id,
-                routing_key=event.routing_key,
-                payload=event.model_dump_json(),
-                correlation_id=event.correlation_id,
-                created_at=self._database.clock.now(),
-            )
-        )
+        await self.add_events([event])
+
+    async def add_events(self, events: list[Event]) -> None:
+        """Write events to the outbox in this transaction (one statement for the lot)."""
+        if not events:
+            return
+        now = self._database.clock.now()
+        await self.session.execute(sa.insert(outbox).values([
+            {"event_id": event.event_id, "routing_key": event.routing_key, "payload": event.model_dump_json(),
+             "correlation_id": event.correlation_id, "created_at": now}
+            for event in events
+        ]))
         self._events_added = True
 
     async def commit(self) -> None:

@@ -38,7 +38,7 @@ def build_service(settings: NotifierSettings, *, clock: Clock | None = None) -> 
         mail_from=settings.mail_from, connections=settings.smtp_connections,
         lease=timedelta(seconds=settings.claim_lease_seconds), idle_poll=settings.idle_poll_seconds,
     )
-    subscribers = register_consumers(broker, db=db, renderer=renderer, sender=sender,
+    subscribers = register_consumers(broker, db=db, renderer=renderer, sender=sender, mail_from=settings.mail_from,
                                      message_id_domain=settings.message_id_domain)
     return Service(
         name="notifier", version="0.1.0", description=DESCRIPTION, settings=settings, database=db, broker=broker,

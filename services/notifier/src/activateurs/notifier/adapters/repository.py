@@ -21,9 +21,7 @@ class ClaimedEmail:
     idempotency_key: str
     template: str
     recipient: str
-    subject: str
-    text_body: str
-    html_body: str
+    raw_message: bytes
     message_id: str
     attempts: int
     claim_token: uuid.UUID
@@ -62,20 +60,24 @@ async def claim_due(session: AsyncSession, now: datetime, lease_until: datetime,
         .values(status=DeliveryStatus.SENDING, lease_until=lease_until, attempts=emails.c.attempts + 1,
                 claim_token=sa.func.gen_random_uuid())
         .returning(emails.c.id, emails.c.idempotency_key, emails.c.template, emails.c.recipient,
-                   emails.c.subject, emails.c.text_body, emails.c.html_body, emails.c.message_id,
+                   emails.c.raw_message, emails.c.message_id,
                    emails.c.attempts, emails.c.claim_token)
     )
     return [ClaimedEmail(**row._mapping) for row in result]
 
 
-async def mark_sent(session: AsyncSession, claim: ClaimedEmail, now: datetime) -> bool:
-    """Record success; False if this sender's claim was lost (another sender owns the mail now)."""
+async def mark_sent(session: AsyncSession, claims: list[ClaimedEmail], now: datetime) -> list[ClaimedEmail]:
+    """Record successes in one statement; returns the claims still owned (a lost claim records nothing)."""
+    if not claims:
+        return []
     result = await session.execute(
         sa.update(emails)
-        .where(emails.c.id == claim.id, emails.c.claim_token == claim.claim_token)
+        .where(sa.tuple_(emails.c.id, emails.c.claim_token).in_([(c.id, c.claim_token) for c in claims]))
         .values(status=DeliveryStatus.SENT, sent_at=now, lease_until=None, claim_token=None, last_error=None)
+        .returning(emails.c.id)
     )
-    return result.rowcount == 1
+    recorded = {row.id for row in result}
+    return [claim for claim in claims if claim.id in recorded]
 
 
 async def mark_retry(session: AsyncSession, claim: ClaimedEmail, retry_at: datetime, error: str) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import ssl
 from dataclasses import dataclass
-from email.message import EmailMessage
 
 import aiosmtplib
 
@@ -35,11 +34,11 @@ class SmtpPool:
         self._idle: asyncio.LifoQueue[aiosmtplib.SMTP] = asyncio.LifoQueue()
         self._slots = asyncio.Semaphore(size)
 
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, sender: str, recipient: str, message: bytes) -> None:
         async with self._slots:
             client = await self._client()
             try:
-                await client.send_message(message)
+                await client.sendmail(sender, [recipient], message)
             except BaseException as error:
                 await _close_quietly(client)
                 if isinstance(error, Exception):

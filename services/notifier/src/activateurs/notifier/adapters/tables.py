@@ -17,8 +17,7 @@ emails = sa.Table(
     sa.Column("template", sa.Text, nullable=False),
     sa.Column("recipient", sa.Text, nullable=False),
     sa.Column("subject", sa.Text),
-    sa.Column("text_body", sa.Text),
-    sa.Column("html_body", sa.Text),
+    sa.Column("raw_message", sa.LargeBinary),  # the exact bytes sent (built once, at intake)
     sa.Column("message_id", sa.Text, nullable=False),
     sa.Column("status", sa.Text, nullable=False),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),

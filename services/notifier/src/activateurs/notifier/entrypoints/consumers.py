@@ -19,14 +19,14 @@ EMAIL_REQUESTS = QueueSpec("notifier.email-requests", (EmailRequested.routing_ke
 
 
 def register_consumers(broker: RabbitBroker, *, db: Database, renderer: EmailRenderer, sender: Sender,
-                       message_id_domain: str) -> list[Any]:
+                       mail_from: str, message_id_domain: str) -> list[Any]:
     subscriber = subscribe(broker, EMAIL_REQUESTS, title=EMAIL_REQUESTS.name)
 
     @subscriber
     @retry_transient()
     async def on_email_requested(request: EmailRequested) -> None:
         """Store the requested email once (idempotency key) and wake the sender."""
-        if await accept_email_request(request, db=db, renderer=renderer,
+        if await accept_email_request(request, db=db, renderer=renderer, mail_from=mail_from,
                                       message_id_domain=message_id_domain) is Intake.QUEUED:
             sender.wake()
 

@@ -1,7 +1,8 @@
-"""Accepting an email request: stored once under its idempotency key, rendered now, failed now if it never can be sent."""
+"""Accepting an email request: stored once under its idempotency key, built now, failed now if it never can be sent."""
 
 from __future__ import annotations
 
+from email.utils import format_datetime
 from enum import StrEnum
 
 from activateurs.shared.contracts.notifier import EmailFailed, EmailOutcomeData, EmailRequested
@@ -9,6 +10,7 @@ from activateurs.shared.db import Database
 from activateurs.shared.messaging.inbox import first_delivery
 
 from ..adapters import repository
+from ..adapters.mime import build_message
 from ..adapters.rendering import ContextInvalid, EmailRenderer, RenderedEmail, TemplateUnknown
 from ..domain.delivery import DeliveryStatus, address_problem, message_id
 
@@ -34,12 +36,18 @@ def _render(renderer: EmailRenderer, request: EmailRequested) -> tuple[RenderedE
 
 
 async def accept_email_request(
-    request: EmailRequested, *, db: Database, renderer: EmailRenderer, message_id_domain: str
+    request: EmailRequested, *, db: Database, renderer: EmailRenderer, mail_from: str, message_id_domain: str
 ) -> Intake:
-    """Rendering happens here, once: the mail sent later is exactly what was requested, even after a deploy."""
+    """The message is built here, once: every attempt sends exactly these bytes, even after a deploy."""
     data = request.data
     rendered, problem = _render(renderer, request)
     now = db.clock.now()
+    mail_id = message_id(data.idempotency_key, message_id_domain)
+    raw_message = None
+    if rendered is not None:
+        raw_message = build_message(mail_from=mail_from, to=data.to.strip(), subject=rendered.subject,
+                                    text=rendered.text, html=rendered.html, message_id=mail_id,
+                                    date=format_datetime(now), template=data.template)
     async with db.uow() as uow:
         if not await first_delivery(uow.session, CONSUMER, request, now):
             return Intake.DUPLICATE
@@ -48,9 +56,8 @@ async def accept_email_request(
             "template": data.template,
             "recipient": data.to.strip(),
             "subject": rendered.subject if rendered else None,
-            "text_body": rendered.text if rendered else None,
-            "html_body": rendered.html if rendered else None,
-            "message_id": message_id(data.idempotency_key, message_id_domain),
+            "raw_message": raw_message,
+            "message_id": mail_id,
             "status": DeliveryStatus.FAILED if problem else DeliveryStatus.PENDING,
             "next_attempt_at": None if problem else now,
             "last_error": problem,

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
-from email.message import EmailMessage
-from email.utils import format_datetime
+from datetime import datetime, timedelta
 
 from prometheus_client import Counter, Histogram
 
 from activateurs.shared.contracts.notifier import EmailFailed, EmailOutcomeData, EmailSent
-from activateurs.shared.db import Database
+from activateurs.shared.db import Database, UnitOfWork
 from activateurs.shared.messaging.consumer import is_transient
 
 from ..adapters import repository
 from ..adapters.repository import ClaimedEmail
+from ..adapters.mime import envelope_sender
 from ..adapters.smtp import SendError, SmtpPool
 from ..domain.delivery import RetryPolicy
 from .requests import PRODUCER
@@ -25,19 +24,7 @@ log = logging.getLogger(__name__)
 OUTCOMES = Counter("notifier_send_attempts_total", "Send attempts by outcome", ["outcome"])
 SEND_SECONDS = Histogram("notifier_smtp_send_seconds", "Time for the SMTP server to accept one mail")
 
-
-def compose(claim: ClaimedEmail, mail_from: str, date: str) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = mail_from
-    message["To"] = claim.recipient
-    message["Subject"] = claim.subject
-    message["Date"] = date
-    message["Message-ID"] = claim.message_id
-    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to us
-    message["X-Activateurs-Template"] = claim.template
-    message.set_content(claim.text_body)
-    message.add_alternative(claim.html_body, subtype="html")
-    return message
+Outcome = tuple[ClaimedEmail, SendError | None]  # None: accepted by the SMTP server
 
 
 class Sender:
@@ -52,18 +39,21 @@ class Sender:
         self._db = db
         self._pool = pool
         self._retry = retry
-        self._mail_from = mail_from
         self._connections = connections
         self._lease = lease
         self._idle_poll = idle_poll
+        self._envelope_from = envelope_sender(mail_from)
         self._wake = asyncio.Event()
+        self._outcomes: asyncio.Queue[Outcome] = asyncio.Queue()
+        self._in_flight = 0
 
     def wake(self) -> None:
         self._wake.set()
 
     async def run(self) -> None:
-        claimed: asyncio.Queue[ClaimedEmail] = asyncio.Queue(maxsize=self._connections * 4)
+        claimed: asyncio.Queue[ClaimedEmail] = asyncio.Queue(maxsize=self._connections * 8)
         workers = [asyncio.create_task(self._send_each(claimed)) for _ in range(self._connections)]
+        recorder = asyncio.create_task(self._record_outcomes())
         try:
             while True:
                 self._wake.clear()
@@ -77,11 +67,27 @@ class Sender:
                     continue
                 await _wait(self._wake, self._idle_poll)
         finally:
-            for worker in workers:
-                worker.cancel()
-            await asyncio.gather(*workers, return_exceptions=True)
-            await self._release([claimed.get_nowait() for _ in range(claimed.qsize())])
-            await self._pool.close()
+            await self._stop_gracefully(claimed, workers, recorder)
+
+    async def _stop_gracefully(self, claimed: asyncio.Queue[ClaimedEmail], workers: list[asyncio.Task[None]],
+                               recorder: asyncio.Task[None]) -> None:
+        """Hand back unattempted claims, let sends in progress finish and their outcomes be recorded.
+
+        Cutting a send short could leave a mail accepted by the server but not recorded, which
+        would be sent again later.
+        """
+        await self._release([claimed.get_nowait() for _ in range(claimed.qsize())])
+        try:
+            async with asyncio.timeout(15):
+                while self._in_flight:
+                    await asyncio.sleep(0.01)
+                await self._outcomes.join()
+        except TimeoutError:
+            log.warning("sender: stopped with sends or records still in progress (resent after the lease)")
+        for task in (*workers, recorder):
+            task.cancel()
+        await asyncio.gather(*workers, recorder, return_exceptions=True)
+        await self._pool.close()
 
     async def _release(self, claims: list[ClaimedEmail]) -> None:
         """On shutdown, hand back mails claimed but not attempted, rather than leave them leased."""
@@ -107,62 +113,81 @@ class Sender:
     async def _send_each(self, claimed: asyncio.Queue[ClaimedEmail]) -> None:
         while True:
             claim = await claimed.get()
+            self._in_flight += 1
             try:
                 await self.deliver(claim)
             except Exception:
                 # The claim stays leased: another attempt happens once the lease ends.
                 log.exception("sender: unexpected error on one mail")
+            finally:
+                self._in_flight -= 1
 
     async def deliver(self, claim: ClaimedEmail) -> None:
         error: SendError | None = None
         try:
-            message = compose(claim, self._mail_from, format_datetime(self._db.clock.now()))
-        except ValueError as invalid:  # e.g. a header the email library refuses
-            error = SendError(f"cannot compose the message: {invalid}", permanent=True)
-        else:
-            try:
-                with SEND_SECONDS.time():
-                    await self._pool.send(message)
-            except SendError as refused:
-                error = refused
-        await self._record(claim, error)
+            with SEND_SECONDS.time():
+                await self._pool.send(self._envelope_from, claim.recipient, claim.raw_message)
+        except SendError as refused:
+            error = refused
+        self._outcomes.put_nowait((claim, error))
 
-    async def _record(self, claim: ClaimedEmail, error: SendError | None) -> None:
-        """Persist the outcome, retrying through a short database outage (the mail is already out)."""
+    async def _record_outcomes(self) -> None:
+        """Outcomes are recorded in batches: one transaction for whatever finished meanwhile.
+
+        The gap between a send and its record is one short transaction; a crash inside it leads to
+        one resend after the lease, with the same Message-ID.
+        """
+        while True:
+            first = await self._outcomes.get()
+            batch = [first, *(self._outcomes.get_nowait() for _ in range(min(self._outcomes.qsize(), 199)))]
+            try:
+                await self._record(batch)
+            finally:
+                for _ in batch:
+                    self._outcomes.task_done()
+
+    async def _record(self, batch: list[Outcome]) -> None:
+        """Persist outcomes, retrying through a short database outage (the mails are already out)."""
         delay = 0.2
         for attempt in range(8):
             try:
-                await self._record_once(claim, error)
+                await self._record_once(batch)
                 return
             except Exception as db_error:
                 if not is_transient(db_error) or attempt == 7:
-                    raise
+                    log.exception("sender: outcomes of %d mails not recorded; resent after the lease", len(batch))
+                    return
                 await asyncio.sleep(delay)
                 delay = min(5.0, delay * 2)
 
-    async def _record_once(self, claim: ClaimedEmail, error: SendError | None) -> None:
+    async def _record_once(self, batch: list[Outcome]) -> None:
         now = self._db.clock.now()
         async with self._db.uow() as uow:
-            if error is None:
-                OUTCOMES.labels("sent").inc()
-                if await repository.mark_sent(uow.session, claim, now):
-                    await uow.add_event(EmailSent.new(
-                        EmailOutcomeData(idempotency_key=claim.idempotency_key, template=claim.template, at=now,
-                                         attempts=claim.attempts),
-                        producer=PRODUCER, occurred_at=now))
-            else:
-                retry_at = self._retry.after_failure(claim.attempts, now, permanent=error.permanent)
-                if retry_at is not None:
-                    OUTCOMES.labels("retry").inc()
-                    await repository.mark_retry(uow.session, claim, retry_at, error.reason)
-                else:
-                    OUTCOMES.labels("failed").inc()
-                    if await repository.mark_failed(uow.session, claim, now, error.reason):
-                        await uow.add_event(EmailFailed.new(
-                            EmailOutcomeData(idempotency_key=claim.idempotency_key, template=claim.template,
-                                             at=now, attempts=claim.attempts, error=error.reason),
-                            producer=PRODUCER, occurred_at=now))
+            sent = await repository.mark_sent(uow.session, [claim for claim, error in batch if error is None], now)
+            OUTCOMES.labels("sent").inc(len(sent))
+            await uow.add_events([
+                EmailSent.new(EmailOutcomeData(idempotency_key=claim.idempotency_key, template=claim.template,
+                                               at=now, attempts=claim.attempts),
+                              producer=PRODUCER, occurred_at=now)
+                for claim in sent
+            ])
+            for claim, error in batch:
+                if error is not None:
+                    await self._record_failure(uow, claim, error, now)
             await uow.commit()
+
+    async def _record_failure(self, uow: UnitOfWork, claim: ClaimedEmail, error: SendError, now: datetime) -> None:
+        retry_at = self._retry.after_failure(claim.attempts, now, permanent=error.permanent)
+        if retry_at is not None:
+            OUTCOMES.labels("retry").inc()
+            await repository.mark_retry(uow.session, claim, retry_at, error.reason)
+            return
+        OUTCOMES.labels("failed").inc()
+        if await repository.mark_failed(uow.session, claim, now, error.reason):
+            await uow.add_events([EmailFailed.new(
+                EmailOutcomeData(idempotency_key=claim.idempotency_key, template=claim.template, at=now,
+                                 attempts=claim.attempts, error=error.reason),
+                producer=PRODUCER, occurred_at=now)])
 
 
 async def _wait(event: asyncio.Event, timeout: float) -> None:

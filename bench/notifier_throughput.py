@@ -1,0 +1,108 @@
+"""Notifier throughput (requested event → mail accepted by SMTP) beside a raw aiosmtplib loop, same mails, same server."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from dataclasses import dataclass
+from email.utils import format_datetime
+from pathlib import Path
+
+import aiosmtplib
+import sqlalchemy as sa
+
+from activateurs.notifier.adapters.mime import build_message, envelope_sender
+from activateurs.notifier.adapters.rendering import EmailRenderer
+from activateurs.notifier.adapters.tables import emails
+from activateurs.shared.clock import SystemClock
+from activateurs.shared.contracts.emails import EMAIL_CONTEXTS
+from activateurs.shared.contracts.notifier import EmailRequested, EmailRequestedData
+from activateurs.shared.db import Database
+from tests.support.amqp import AmqpProbe
+from tests.support.infra import DatabaseFactory, create_vhost, delete_vhost
+from tests.support.processes import ServiceProcess
+from tests.support.smtp import free_port
+
+TEMPLATE = "contact_forwarded"
+MAIL_FROM = "France Num - Activateurs <ne-pas-repondre@activateurs.francenum.gouv.fr>"
+
+
+@dataclass(frozen=True)
+class Result:
+    name: str
+    mails: int
+    seconds: float
+
+    @property
+    def per_second(self) -> float:
+        return self.mails / self.seconds
+
+
+def _context() -> dict:
+    return dict(EMAIL_CONTEXTS[TEMPLATE].model_config["json_schema_extra"]["examples"][0])
+
+
+async def raw_loop(port: int, count: int) -> Result:
+    """The bare baseline: one aiosmtplib connection sending the same mails (same bytes) in a loop."""
+    rendered = EmailRenderer().render(TEMPLATE, _context())
+    date = format_datetime(SystemClock().now())
+    messages = [
+        (f"activateur{i}@example.fr",
+         build_message(mail_from=MAIL_FROM, to=f"activateur{i}@example.fr", subject=rendered.subject,
+                       text=rendered.text, html=rendered.html, message_id=f"<raw{i}@bench>", date=date,
+                       template=TEMPLATE))
+        for i in range(count)
+    ]
+    client = aiosmtplib.SMTP(hostname="127.0.0.1", port=port, start_tls=False)
+    await client.connect()
+    started = time.perf_counter()
+    for recipient, message in messages:
+        await client.sendmail(envelope_sender(MAIL_FROM), [recipient], message)
+    elapsed = time.perf_counter() - started
+    await client.quit()
+    return Result("raw aiosmtplib loop (1 connection)", count, elapsed)
+
+
+async def notifier_run(port: int, count: int, databases: DatabaseFactory, log_dir: Path) -> Result:
+    """The notifier as a real process, draining `count` requests waiting in its queue.
+
+    The requests are queued while the notifier is stopped, so the publisher's work is not on the
+    machine during the measure. Throughput = count / (last mail accepted − first request taken),
+    both instants recorded by the notifier itself (created_at at intake, sent_at after the SMTP 250).
+    """
+    name, amqp_url = create_vhost()
+    database_url = await databases.fresh("notifier")
+    env = {"DATABASE_URL": database_url, "RABBITMQ_URL": amqp_url, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port),
+           "LOG_LEVEL": "WARNING"}
+    db = Database(database_url, pool_size=2)
+    try:
+        first = ServiceProcess("notifier", port=free_port(), log_dir=log_dir, env=env)
+        first.start()  # declares its queue, then stops
+        await asyncio.to_thread(first.wait_ready)
+        first.stop()
+        context = _context()
+        async with AmqpProbe(amqp_url) as probe:
+            await asyncio.gather(*(
+                probe.publish_event(EmailRequested.new(
+                    EmailRequestedData(idempotency_key=f"bench:{uuid.uuid4()}", template=TEMPLATE,
+                                       to=f"activateur{i}@example.fr", context=context),
+                    producer="bench", occurred_at=SystemClock().now()))
+                for i in range(count)))
+        process = ServiceProcess("notifier", port=free_port(), log_dir=log_dir, env=env)
+        process.start()
+        try:
+            while True:
+                async with db.sessions() as session:
+                    row = (await session.execute(sa.select(
+                        sa.func.count().filter(emails.c.status == "sent"), sa.func.min(emails.c.created_at),
+                        sa.func.max(emails.c.sent_at)))).one()
+                if row[0] >= count:
+                    break
+                await asyncio.sleep(0.05)
+        finally:
+            process.stop()
+        return Result("notifier (request taken → SMTP accepted)", count, (row[2] - row[1]).total_seconds())
+    finally:
+        await db.dispose()
+        delete_vhost(name)
