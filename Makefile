@@ -10,13 +10,13 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install run test bench lock dependencies compose-config clean
 
-## install: create .venv and install the locked dependencies and the project's packages (editable)
+## install: create .venv with the locked dependencies (requirements-dev.lock) and the project's packages (editable)
 install: $(STAMP)
 
-$(STAMP): requirements.lock $(addsuffix /pyproject.toml,$(PACKAGES))
+$(STAMP): requirements-dev.lock $(addsuffix /pyproject.toml,$(PACKAGES))
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@test -x $(UV) || $(PY) -m pip install -q "uv==$(UV_VERSION)"
-	$(UV) pip sync -q --python $(PY) requirements.lock
+	$(UV) pip sync -q --python $(PY) requirements-dev.lock
 	$(UV) pip install -q --python $(PY) --no-deps $(addprefix -e ,$(PACKAGES))
 	@touch $@
 
@@ -36,13 +36,14 @@ test: install dependencies
 bench: install dependencies
 	$(PY) bench/run.py
 
-## lock: re-pin requirements.lock from requirements.in
+## lock: re-pin requirements.lock (run time, images) and requirements-dev.lock (make run/test)
 lock:
 	$(UV) pip compile requirements.in -o requirements.lock --python-version 3.11 -q
+	$(UV) pip compile requirements-dev.in -o requirements-dev.lock --python-version 3.11 -q
 
-## compose-config: check docker-compose.yml (no engine needed)
-compose-config:
-	docker compose config -q
+## compose-config: check docker-compose.yml with Compose v2 (from requirements-dev.lock; no engine needed)
+compose-config: install
+	$(VENV)/bin/docker-compose config -q
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

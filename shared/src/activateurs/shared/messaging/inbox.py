@@ -11,6 +11,10 @@ from ..contracts import Event
 from .tables import inbox
 
 
+# Built once: the statement is compiled and cached, each call only binds its values.
+_RECORD = insert(inbox).on_conflict_do_nothing().returning(inbox.c.event_id)
+
+
 async def first_delivery(session: AsyncSession, consumer: str, event: Event, now: datetime) -> bool:
     """Record `event` as processed by `consumer`; False when it already was (a duplicate to skip).
 
@@ -18,9 +22,6 @@ async def first_delivery(session: AsyncSession, consumer: str, event: Event, now
     one event racing on two replicas still have one effect.
     """
     result = await session.execute(
-        insert(inbox)
-        .values(consumer=consumer, event_id=event.event_id, event_type=event.event_type, processed_at=now)
-        .on_conflict_do_nothing()
-        .returning(inbox.c.event_id)
-    )
+        _RECORD, {"consumer": consumer, "event_id": event.event_id, "event_type": event.event_type,
+                  "processed_at": now})
     return result.first() is not None

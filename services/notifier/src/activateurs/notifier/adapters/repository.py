@@ -27,13 +27,13 @@ class ClaimedEmail:
     claim_token: uuid.UUID
 
 
+_INSERT_ONCE = (insert(emails).on_conflict_do_nothing(index_elements=[emails.c.idempotency_key])
+                .returning(emails.c.id))  # built once: compiled and cached, each call binds its values
+
+
 async def insert_once(session: AsyncSession, values: dict[str, Any]) -> bool:
     """Store a requested email; False when its idempotency key is already known (nothing to do)."""
-    result = await session.execute(
-        insert(emails).values(id=uuid.uuid4(), **values)
-        .on_conflict_do_nothing(index_elements=[emails.c.idempotency_key])
-        .returning(emails.c.id)
-    )
+    result = await session.execute(_INSERT_ONCE, {"id": uuid.uuid4(), **values})
     return result.first() is not None
 
 
