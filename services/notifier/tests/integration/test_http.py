@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 
+from activateurs.shared.contracts.emails import EMAIL_CONTEXTS
 from tests.support.smtp import REFUSED_PREFIX
 from tests.support.waiting import eventually
 
@@ -74,6 +77,9 @@ async def test_health_metrics_and_documents(client):
     asyncapi = (await client.get("/asyncapi.json")).json()
     assert asyncapi["asyncapi"].startswith("3.")
     assert {"notifier.email-requests", "notifier.email.sent.v1", "notifier.email.failed.v1"} <= set(asyncapi["channels"])
+    documented = json.dumps(asyncapi)
+    assert "x-template-contexts" in documented
+    assert all(f'"{template}": {{' in documented for template in EMAIL_CONTEXTS)  # each context's schema
 
 
 async def test_ready_reports_503_when_the_consumers_are_gone(client, notifier):

@@ -558,3 +558,23 @@ if set(EMAIL_CONTEXTS) != {t.value for t in EmailTemplate}:
         "email templates without a context model: "
         f"{sorted({t.value for t in EmailTemplate} ^ set(EMAIL_CONTEXTS))}"
     )
+
+
+def context_schemas() -> dict[str, dict[str, Any]]:
+    """Each template's context as a self-contained JSON schema (published in the AsyncAPI document)."""
+    return {key: _inline_refs(model.model_json_schema()) for key, model in sorted(EMAIL_CONTEXTS.items())}
+
+
+def _inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
+    definitions = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            if set(node) == {"$ref"} and node["$ref"].startswith("#/$defs/"):
+                return resolve(definitions[node["$ref"].removeprefix("#/$defs/")])
+            return {key: resolve(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [resolve(item) for item in node]
+        return node
+
+    return resolve(schema)

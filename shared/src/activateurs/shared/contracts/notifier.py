@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, Field
 
 from .base import Contract, Event
-from .emails import EMAIL_CONTEXTS, EmailContext
+from .emails import EMAIL_CONTEXTS, EmailContext, context_schemas
 
 
 class EmailRequestedData(Contract):
@@ -19,7 +19,11 @@ class EmailRequestedData(Contract):
     # Kept as a plain string (not EmailStr) so a bad address is stored and reported as a
     # permanent failure instead of dead-lettering the whole request.
     to: str = Field(min_length=1, max_length=320)
-    context: dict[str, Any] = Field(default_factory=dict)
+    context: dict[str, Any] = Field(
+        default_factory=dict,
+        description="The template's context; `x-template-contexts` gives its schema for each template.",
+        json_schema_extra={"x-template-contexts": context_schemas()},
+    )
 
 
 class EmailRequested(Event):
