@@ -64,8 +64,8 @@ async def raw_loop(port: int, count: int) -> Result:
     return Result("raw aiosmtplib loop (1 connection)", count, elapsed)
 
 
-async def notifier_run(port: int, count: int, databases: DatabaseFactory, log_dir: Path) -> Result:
-    """The notifier as a real process, draining `count` requests waiting in its queue.
+async def notifier_run(port: int, count: int, databases: DatabaseFactory, log_dir: Path, replicas: int = 1) -> Result:
+    """The notifier as real processes (`replicas` of them), draining `count` requests waiting in its queue.
 
     The requests are queued while the notifier is stopped, so the publisher's work is not on the
     machine during the measure. Throughput = count / (last mail accepted − first request taken),
@@ -89,8 +89,9 @@ async def notifier_run(port: int, count: int, databases: DatabaseFactory, log_di
                                        to=f"activateur{i}@example.fr", context=context),
                     producer="bench", occurred_at=SystemClock().now()))
                 for i in range(count)))
-        process = ServiceProcess("notifier", port=free_port(), log_dir=log_dir, env=env)
-        process.start()
+        started = [ServiceProcess("notifier", port=free_port(), log_dir=log_dir, env=env) for _ in range(replicas)]
+        for process in started:
+            process.start()
         try:
             while True:
                 async with db.sessions() as session:
@@ -101,8 +102,10 @@ async def notifier_run(port: int, count: int, databases: DatabaseFactory, log_di
                     break
                 await asyncio.sleep(0.05)
         finally:
-            process.stop()
-        return Result("notifier (request taken → SMTP accepted)", count, (row[2] - row[1]).total_seconds())
+            for process in started:
+                process.stop()
+        label = "1 process" if replicas == 1 else f"{replicas} replicas"
+        return Result(f"notifier, {label} (request taken → SMTP accepted)", count, (row[2] - row[1]).total_seconds())
     finally:
         await db.dispose()
         delete_vhost(name)

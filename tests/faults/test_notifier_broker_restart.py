@@ -29,15 +29,24 @@ def _request(index: int) -> EmailRequested:
         producer="registration", occurred_at=SystemClock().now())
 
 
-async def _durable_listener(url: str, name: str, key: str) -> aio_pika.abc.AbstractQueue:
+async def _declare_durable_listener(url: str, name: str, key: str) -> None:
     """A quorum queue of the test's, so the outcome events survive the broker restart too."""
-    connection = await aio_pika.connect_robust(url)
-    channel = await connection.channel()
-    exchange = await channel.declare_exchange(EVENTS_EXCHANGE.name, aio_pika.ExchangeType.TOPIC, durable=True,
-                                              arguments=EVENTS_EXCHANGE.arguments)
-    queue = await channel.declare_queue(name, durable=True, arguments={"x-queue-type": "quorum"})
-    await queue.bind(exchange, routing_key=key)
-    return queue
+    async with await aio_pika.connect(url) as connection:
+        channel = await connection.channel()
+        exchange = await channel.declare_exchange(EVENTS_EXCHANGE.name, aio_pika.ExchangeType.TOPIC,
+                                                  durable=True, arguments=EVENTS_EXCHANGE.arguments)
+        queue = await channel.declare_queue(name, durable=True, arguments={"x-queue-type": "quorum"})
+        await queue.bind(exchange, routing_key=key)
+
+
+async def _drain(url: str, name: str) -> list[bytes]:
+    async with await aio_pika.connect(url) as connection:
+        queue = await (await connection.channel()).get_queue(name)
+        bodies = []
+        while (message := await queue.get(fail=False)) is not None:
+            await message.ack()
+            bodies.append(message.body)
+        return bodies
 
 
 async def test_500_mails_delivered_once_across_a_rabbitmq_restart(databases, vhost, amqp, smtp, tmp_path):
@@ -48,13 +57,14 @@ async def test_500_mails_delivered_once_across_a_rabbitmq_restart(databases, vho
     notifier.start()
     try:
         await asyncio.to_thread(notifier.wait_ready)
-        sent_events = await _durable_listener(vhost, "test.sent-events", "notifier.email.sent.v1")
+        await _declare_durable_listener(vhost, "test.sent-events", "notifier.email.sent.v1")
         requests = [_request(i) for i in range(TOTAL)]
         for request in requests:
             await amqp.publish_event(request)
 
         await eventually(lambda: smtp.mails, what="the first mails")
         rabbitmqctl("stop_app")
+        assert len(smtp.mails) < TOTAL, "the restart must happen while requests are in flight"
         try:
             await asyncio.sleep(3)
         finally:
@@ -72,12 +82,11 @@ async def test_500_mails_delivered_once_across_a_rabbitmq_restart(databases, vho
         outcome_keys: set[str] = set()
 
         async def all_sent_events() -> bool:
-            while (message := await sent_events.get(fail=False)) is not None:
-                await message.ack()
-                outcome_keys.add(json.loads(message.body)["data"]["idempotency_key"])
+            for body in await _drain(vhost, "test.sent-events"):
+                outcome_keys.add(json.loads(body)["data"]["idempotency_key"])
             return len(outcome_keys) >= TOTAL
 
-        await eventually(all_sent_events, timeout=60, what="a sent event for every mail")
+        await eventually(all_sent_events, timeout=60, interval=0.5, what="a sent event for every mail")
         assert outcome_keys == {request.data.idempotency_key for request in requests}
     finally:
         notifier.stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -94,6 +95,10 @@ class Service:
         @asynccontextmanager
         async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             await self.start()
+            # What exists now (modules, templates, compiled statements) lives as long as the
+            # process: keep it out of the garbage collector's scans, which otherwise revisit it
+            # on every collection of the hot path's short-lived objects.
+            gc.freeze()
             log.info("%s started", self.name)
             try:
                 yield

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import TypeVar
+from uuid import UUID
 
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,3 +28,23 @@ async def first_delivery(session: AsyncSession, consumer: str, event: Event, now
         _RECORD, {"consumer": consumer, "event_id": event.event_id, "event_type": event.event_type,
                   "processed_at": now})
     return result.first() is not None
+
+
+E = TypeVar("E", bound=Event)
+
+
+async def first_deliveries(session: AsyncSession, consumer: str, events: Sequence[E], now: datetime) -> dict[UUID, E]:
+    """`first_delivery` for a batch, in one statement: the events seen for the first time, by id.
+
+    An event present twice in the batch counts once (its first occurrence).
+    """
+    unique: dict[UUID, E] = {}
+    for event in events:
+        unique.setdefault(event.event_id, event)
+    if not unique:
+        return {}
+    result = await session.execute(_RECORD, [
+        {"consumer": consumer, "event_id": event.event_id, "event_type": event.event_type, "processed_at": now}
+        for event in unique.values()
+    ])
+    return {row.event_id: unique[row.event_id] for row in result}

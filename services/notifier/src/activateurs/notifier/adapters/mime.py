@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import uuid
 from email.charset import BASE64, Charset
 from email.header import Header
@@ -17,6 +18,7 @@ def encode_header(value: str) -> str:
     return value if value.isascii() else Header(value, _UTF8_HEADERS).encode()
 
 
+@functools.lru_cache(maxsize=64)  # in practice one value: MAIL_FROM
 def encode_address(value: str) -> str:
     name, address = parseaddr(value)
     return formataddr((encode_header(name), address)) if name else address

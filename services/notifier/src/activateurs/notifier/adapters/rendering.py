@@ -86,6 +86,8 @@ def build_environment(templates_dir: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates ship with the code: no file stat on every render to look for edits.
+        auto_reload=False,
     )
     env.filters["date_fr"] = date_fr
     return env

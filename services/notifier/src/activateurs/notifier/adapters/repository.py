@@ -31,10 +31,12 @@ _INSERT_ONCE = (insert(emails).on_conflict_do_nothing(index_elements=[emails.c.i
                 .returning(emails.c.id))  # built once: compiled and cached, each call binds its values
 
 
-async def insert_once(session: AsyncSession, values: dict[str, Any]) -> bool:
-    """Store a requested email; False when its idempotency key is already known (nothing to do)."""
-    result = await session.execute(_INSERT_ONCE, {"id": uuid.uuid4(), **values})
-    return result.first() is not None
+async def insert_once(session: AsyncSession, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
+    """Store requested emails; returns the ids of the rows stored (a known idempotency key stores nothing)."""
+    if not rows:
+        return set()
+    result = await session.execute(_INSERT_ONCE, rows)
+    return {row.id for row in result}
 
 
 async def claim_due(session: AsyncSession, now: datetime, lease_until: datetime, limit: int) -> list[ClaimedEmail]:

@@ -8,11 +8,12 @@ from faststream.rabbit import RabbitBroker
 
 from activateurs.shared.contracts.notifier import EmailRequested
 from activateurs.shared.db import Database
+from activateurs.shared.messaging.batching import GroupCommitter
 from activateurs.shared.messaging.consumer import retry_transient, subscribe
 from activateurs.shared.messaging.topology import QueueSpec
 
 from ..adapters.rendering import EmailRenderer
-from ..service.requests import Intake, accept_email_request
+from ..service.requests import Intake, PreparedEmail, prepare, store_requests
 from ..service.sending import Sender
 
 EMAIL_REQUESTS = QueueSpec("notifier.email-requests", (EmailRequested.routing_key,))
@@ -20,14 +21,16 @@ EMAIL_REQUESTS = QueueSpec("notifier.email-requests", (EmailRequested.routing_ke
 
 def register_consumers(broker: RabbitBroker, *, db: Database, renderer: EmailRenderer, sender: Sender,
                        mail_from: str, message_id_domain: str) -> list[Any]:
-    subscriber = subscribe(broker, EMAIL_REQUESTS, title=EMAIL_REQUESTS.name)
+    subscriber = subscribe(broker, EMAIL_REQUESTS, prefetch=64, title=EMAIL_REQUESTS.name)
+    intake: GroupCommitter[PreparedEmail, Intake] = GroupCommitter(lambda batch: store_requests(db, batch))
 
     @subscriber
     @retry_transient()
     async def on_email_requested(request: EmailRequested) -> None:
         """Store the requested email once (idempotency key) and wake the sender."""
-        if await accept_email_request(request, db=db, renderer=renderer, mail_from=mail_from,
-                                      message_id_domain=message_id_domain) is Intake.QUEUED:
+        prepared = prepare(request, renderer=renderer, mail_from=mail_from, message_id_domain=message_id_domain,
+                           now=db.clock.now())
+        if await intake.submit(prepared) is Intake.QUEUED:
             sender.wake()
 
     return [subscriber]

@@ -1,17 +1,22 @@
-"""Accepting an email request: stored once under its idempotency key, built now, failed now if it never can be sent."""
+"""Accepting email requests: each stored once under its idempotency key, built now, failed now if it never can be sent."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from email.utils import format_datetime
 from enum import StrEnum
+from typing import Any
 
 from activateurs.shared.contracts.notifier import EmailFailed, EmailOutcomeData, EmailRequested
 from activateurs.shared.db import Database
-from activateurs.shared.messaging.inbox import first_delivery
+from activateurs.shared.messaging.inbox import first_deliveries
 
 from ..adapters import repository
 from ..adapters.mime import build_message
-from ..adapters.rendering import ContextInvalid, EmailRenderer, RenderedEmail, TemplateUnknown
+from ..adapters.rendering import ContextInvalid, EmailRenderer, TemplateUnknown
 from ..domain.delivery import DeliveryStatus, address_problem, message_id
 
 CONSUMER = "notifier.email-requests"
@@ -25,54 +30,85 @@ class Intake(StrEnum):
     DUPLICATE = "duplicate"      # this very event was already processed
 
 
-def _render(renderer: EmailRenderer, request: EmailRequested) -> tuple[RenderedEmail | None, str | None]:
-    problem = address_problem(request.data.to)
-    if problem:
-        return None, problem
-    try:
-        return renderer.render(request.data.template, request.data.context), None
-    except (TemplateUnknown, ContextInvalid) as error:
-        return None, str(error)
+@dataclass(frozen=True)
+class PreparedEmail:
+    """A request with its message built (or the reason it never can be): the CPU work, done outside the transaction."""
+
+    request: EmailRequested
+    row: dict[str, Any]
+    problem: str | None
 
 
-async def accept_email_request(
-    request: EmailRequested, *, db: Database, renderer: EmailRenderer, mail_from: str, message_id_domain: str
-) -> Intake:
+def prepare(request: EmailRequested, *, renderer: EmailRenderer, mail_from: str, message_id_domain: str,
+            now: datetime) -> PreparedEmail:
     """The message is built here, once: every attempt sends exactly these bytes, even after a deploy."""
     data = request.data
-    rendered, problem = _render(renderer, request)
-    now = db.clock.now()
     mail_id = message_id(data.idempotency_key, message_id_domain)
-    raw_message = None
-    if rendered is not None:
-        raw_message = build_message(mail_from=mail_from, to=data.to.strip(), subject=rendered.subject,
-                                    text=rendered.text, html=rendered.html, message_id=mail_id,
-                                    date=format_datetime(now), template=data.template)
+    problem = address_problem(data.to)
+    subject = raw_message = None
+    if problem is None:
+        try:
+            rendered = renderer.render(data.template, data.context)
+        except (TemplateUnknown, ContextInvalid) as error:
+            problem = str(error)
+        else:
+            subject = rendered.subject
+            raw_message = build_message(mail_from=mail_from, to=data.to.strip(), subject=rendered.subject,
+                                        text=rendered.text, html=rendered.html, message_id=mail_id,
+                                        date=format_datetime(now), template=data.template)
+    row = {
+        "id": uuid.uuid4(),
+        "idempotency_key": data.idempotency_key,
+        "template": data.template,
+        "recipient": data.to.strip(),
+        "subject": subject,
+        "raw_message": raw_message,
+        "message_id": mail_id,
+        "status": DeliveryStatus.FAILED if problem else DeliveryStatus.PENDING,
+        "next_attempt_at": None if problem else now,
+        "last_error": problem,
+        "failed_at": now if problem else None,
+        "requested_by": request.producer,
+        "request_event_id": request.event_id,
+        "correlation_id": request.correlation_id,
+        "created_at": now,
+    }
+    return PreparedEmail(request, row, problem)
+
+
+def _first_occurrences(prepared: Sequence[PreparedEmail]) -> list[PreparedEmail]:
+    """In order, each event once: the same event delivered twice in one batch is stored once."""
+    seen: set[uuid.UUID] = set()
+    unique = []
+    for p in prepared:
+        if p.request.event_id not in seen:
+            seen.add(p.request.event_id)
+            unique.append(p)
+    return unique
+
+
+async def store_requests(db: Database, prepared: Sequence[PreparedEmail]) -> list[Intake]:
+    """Store a batch in one transaction: inbox records, email rows, and a failed event for each rejected one."""
+    now = db.clock.now()
     async with db.uow() as uow:
-        if not await first_delivery(uow.session, CONSUMER, request, now):
-            return Intake.DUPLICATE
-        stored = await repository.insert_once(uow.session, {
-            "idempotency_key": data.idempotency_key,
-            "template": data.template,
-            "recipient": data.to.strip(),
-            "subject": rendered.subject if rendered else None,
-            "raw_message": raw_message,
-            "message_id": mail_id,
-            "status": DeliveryStatus.FAILED if problem else DeliveryStatus.PENDING,
-            "next_attempt_at": None if problem else now,
-            "last_error": problem,
-            "failed_at": now if problem else None,
-            "requested_by": request.producer,
-            "request_event_id": request.event_id,
-            "correlation_id": request.correlation_id,
-            "created_at": now,
-        })
-        if stored and problem:
-            await uow.add_event(EmailFailed.new(
-                EmailOutcomeData(idempotency_key=data.idempotency_key, template=data.template, at=now, error=problem),
-                producer=PRODUCER, occurred_at=now, correlation_id=request.correlation_id,
-            ))
+        first_time = await first_deliveries(uow.session, CONSUMER, [p.request for p in prepared], now)
+        new = _first_occurrences([p for p in prepared if p.request.event_id in first_time])
+        stored = await repository.insert_once(uow.session, [p.row for p in new])
+        rejected = [p for p in new if p.row["id"] in stored and p.problem]
+        await uow.add_events([
+            EmailFailed.new(EmailOutcomeData(idempotency_key=p.request.data.idempotency_key,
+                                             template=p.request.data.template, at=now, error=p.problem),
+                            producer=PRODUCER, occurred_at=now, correlation_id=p.request.correlation_id)
+            for p in rejected
+        ])
         await uow.commit()
-    if not stored:
-        return Intake.KNOWN
-    return Intake.REJECTED if problem else Intake.QUEUED
+    processed = {id(p) for p in new}
+    outcomes = []
+    for p in prepared:
+        if id(p) not in processed:
+            outcomes.append(Intake.DUPLICATE)
+        elif p.row["id"] not in stored:
+            outcomes.append(Intake.KNOWN)
+        else:
+            outcomes.append(Intake.REJECTED if p.problem else Intake.QUEUED)
+    return outcomes
