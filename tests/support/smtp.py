@@ -5,12 +5,14 @@ from __future__ import annotations
 import email
 import email.policy
 import socket
+import ssl
 import threading
 from dataclasses import dataclass
 from email.message import EmailMessage
+from typing import Any
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 REFUSED_PREFIX = "refuse-"  # recipients starting with this get a permanent 550
 
@@ -56,13 +58,39 @@ def free_port() -> int:
 
 
 class SmtpSink:
-    """Start with `start()`; `stop()` takes it down (connections refused) and `start()` brings it back."""
+    """Start with `start()`; `stop()` takes it down (connections refused) and `start()` brings it back.
 
-    def __init__(self, port: int | None = None) -> None:
+    With `tls_context` it speaks STARTTLS (`implicit_tls=False`) or implicit TLS; with `credentials`
+    it requires AUTH (over TLS) with that login and password.
+    """
+
+    def __init__(self, port: int | None = None, *, tls_context: ssl.SSLContext | None = None,
+                 implicit_tls: bool = False, credentials: tuple[str, str] | None = None) -> None:
         self.port = port or free_port()
         self._mails: list[ReceivedMail] = []
         self._lock = threading.Lock()
         self._controller: Controller | None = None
+        self._tls_context = tls_context
+        self._implicit_tls = implicit_tls
+        self._credentials = credentials
+
+    def _authenticate(self, server: SMTP, session: Session, envelope: Envelope, mechanism: str,
+                      auth_data: Any) -> AuthResult:
+        valid = isinstance(auth_data, LoginPassword) and self._credentials is not None and \
+            (auth_data.login.decode(), auth_data.password.decode()) == self._credentials
+        return AuthResult(success=valid, handled=False)  # handled=False: aiosmtpd answers 535 itself
+
+    def _parameters(self) -> dict[str, Any]:
+        parameters: dict[str, Any] = {}
+        if self._tls_context is not None:
+            if self._implicit_tls:
+                # aiosmtpd does not see a TLS-wrapped socket as TLS: let AUTH through on it.
+                parameters.update(ssl_context=self._tls_context, auth_require_tls=False)
+            else:
+                parameters.update(tls_context=self._tls_context, require_starttls=True)
+        if self._credentials is not None:
+            parameters.update(authenticator=self._authenticate, auth_required=True)
+        return parameters
 
     def record(self, mail: ReceivedMail) -> None:
         with self._lock:
@@ -75,7 +103,7 @@ class SmtpSink:
 
     def start(self) -> None:
         self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port,
-                                      decode_data=False, data_size_limit=10 * 1024 * 1024)
+                                      decode_data=False, data_size_limit=10 * 1024 * 1024, **self._parameters())
         self._controller.start()
 
     def stop(self) -> None:

@@ -28,7 +28,8 @@ def build_service(settings: NotifierSettings, *, clock: Clock | None = None) -> 
     renderer = EmailRenderer()
     pool = SmtpPool(
         SmtpConfig(host=settings.smtp_host, port=settings.smtp_port, username=settings.smtp_username,
-                   password=settings.smtp_password, tls=settings.smtp_tls, timeout=settings.smtp_timeout),
+                   password=settings.smtp_password, tls=settings.smtp_tls, timeout=settings.smtp_timeout,
+                   ca_file=settings.smtp_ca_file),
         size=settings.smtp_connections,
     )
     sender = Sender(

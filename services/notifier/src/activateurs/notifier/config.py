@@ -22,6 +22,8 @@ class NotifierSettings(ServiceSettings):
     smtp_username: str | None = Field(None, validation_alias=env("SMTP_USERNAME"))
     smtp_password: str | None = Field(None, validation_alias=env("SMTP_PASSWORD"))
     smtp_tls: Literal["none", "starttls", "tls"] = Field("none", validation_alias=env("SMTP_TLS"))
+    # The server certificate is verified against the system's CAs, or this bundle (a private CA).
+    smtp_ca_file: str | None = Field(None, validation_alias=env("SMTP_CA_FILE"))
     smtp_timeout: float = 30.0
     mail_from: str = Field("France Num - Activateurs <ne-pas-repondre@activateurs.francenum.gouv.fr>",
                            validation_alias=env("MAIL_FROM"))

@@ -24,6 +24,7 @@ class SmtpConfig:
     password: str | None = None
     tls: str = "none"  # none | starttls | tls
     timeout: float = 30.0
+    ca_file: str | None = None
 
 
 class SmtpPool:
@@ -31,6 +32,7 @@ class SmtpPool:
 
     def __init__(self, config: SmtpConfig, size: int) -> None:
         self._config = config
+        self._tls_context = ssl.create_default_context(cafile=config.ca_file) if config.tls != "none" else None
         self._idle: asyncio.LifoQueue[aiosmtplib.SMTP] = asyncio.LifoQueue()
         self._slots = asyncio.Semaphore(size)
 
@@ -60,7 +62,7 @@ class SmtpPool:
             use_tls=config.tls == "tls",
             start_tls=config.tls == "starttls",
             timeout=config.timeout,
-            tls_context=ssl.create_default_context() if config.tls != "none" else None,
+            tls_context=self._tls_context,
         )
         try:
             await client.connect()
