@@ -90,6 +90,12 @@ class DatabaseFactory:
         self._created.append(url)
         return url
 
+    def unborn(self, service: str) -> str:
+        """The URL of a database that does not exist yet (dropped at the end if something creates it)."""
+        url = f"{POSTGRES}/test_{service.replace('-', '_')}_{uuid.uuid4().hex[:10]}"
+        self._created.append(url)
+        return url
+
     async def drop_all(self) -> None:
         for url in reversed(self._created):
             await drop_database(url)
