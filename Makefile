@@ -41,9 +41,12 @@ lock:
 	$(UV) pip compile requirements.in -o requirements.lock --python-version 3.11 -q
 	$(UV) pip compile requirements-dev.in -o requirements-dev.lock --python-version 3.11 -q
 
-## compose-config: check docker-compose.yml with Compose v2 (from requirements-dev.lock; no engine needed)
+## compose-config: `docker compose config` with Compose v2 from requirements-dev.lock (no engine needed)
 compose-config: install
-	$(VENV)/bin/docker-compose config -q
+	@mkdir -p var/docker/cli-plugins && ln -sf $(CURDIR)/$(VENV)/bin/docker-compose var/docker/cli-plugins/docker-compose
+	@if command -v docker >/dev/null; then DOCKER_CONFIG=$(CURDIR)/var/docker docker compose config -q; \
+	else $(VENV)/bin/docker-compose config -q; fi
+	@echo 'docker-compose.yml: valid'
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 
 from tests.support.infra import ROOT
@@ -10,15 +12,22 @@ from tests.support.infra import ROOT
 SERVICES = {"registration": 8001, "validation": 8002, "directory": 8003, "contact-relay": 8004, "notifier": 8005}
 
 
-def _resolved() -> dict:
-    result = subprocess.run([str(ROOT / ".venv" / "bin" / "docker-compose"), "config", "--format", "json"],
-                            cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
+def _resolved(tmp_path) -> dict:
+    """`docker compose config`: through the docker CLI when there is one (Compose v2 from the venv as its
+    plugin), else the Compose binary alone."""
+    compose = ROOT / ".venv" / "bin" / "docker-compose"
+    command, env = [str(compose), "config", "--format", "json"], dict(os.environ)
+    if shutil.which("docker"):
+        (tmp_path / "cli-plugins").mkdir()
+        (tmp_path / "cli-plugins" / "docker-compose").symlink_to(compose)
+        command, env = ["docker", "compose", "config", "--format", "json"], {**env, "DOCKER_CONFIG": str(tmp_path)}
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
 
-def test_compose_file_is_valid_and_complete():
-    services = _resolved()["services"]
+def test_compose_file_is_valid_and_complete(tmp_path):
+    services = _resolved(tmp_path)["services"]
     assert {"rabbitmq", "postgres", "mailcatcher", *SERVICES} <= set(services)
     for name, port in SERVICES.items():
         service = services[name]
