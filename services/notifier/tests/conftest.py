@@ -59,9 +59,11 @@ def example_context(template: str) -> dict[str, Any]:
 
 
 def email_request(*, key: str | None = None, to: str = "claire.durand@example.fr",
-                  template: str = "account_verification", context: dict[str, Any] | None = None) -> EmailRequested:
+                  template: str = "account_verification", context: dict[str, Any] | None = None,
+                  account_id: uuid.UUID | None = None) -> EmailRequested:
     return EmailRequested.new(
         EmailRequestedData(idempotency_key=key or f"test:{uuid.uuid4()}", template=template, to=to,
+                           account_id=account_id,
                            context=example_context(template) if context is None else context),
         producer="registration", occurred_at=SystemClock().now(),
     )

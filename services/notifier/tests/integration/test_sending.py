@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import sqlalchemy as sa
 
@@ -10,6 +11,8 @@ from activateurs.notifier.adapters.rendering import EmailRenderer
 from activateurs.notifier.adapters.tables import emails
 from activateurs.notifier.domain.delivery import message_id
 from activateurs.notifier.entrypoints.consumers import EMAIL_REQUESTS
+from activateurs.shared.clock import SystemClock
+from activateurs.shared.contracts.registration import AccountDeleted, AccountDeletedData
 from tests.support.infra import queue_details
 from tests.support.smtp import REFUSED_PREFIX
 from tests.support.waiting import eventually, stays
@@ -155,3 +158,43 @@ def test_queues_are_quorum_with_delivery_limit_and_dead_letter_queue(notifier, v
     assert arguments["x-delivery-limit"] == EMAIL_REQUESTS.delivery_limit
     assert arguments["x-dead-letter-exchange"] == "activateurs.dead-letter"
     assert queues[EMAIL_REQUESTS.dead_letter_name]["type"] == "quorum"
+
+
+async def test_account_deletion_erases_its_mails_sent_and_still_to_send(notifier, amqp, smtp):
+    account_id = uuid.uuid4()
+    sent_before = email_request(to="leaving@example.fr", account_id=account_id)
+    await amqp.publish_event(sent_before)
+    await eventually(lambda: smtp.mails, what="the first mail")
+    await eventually(lambda: _status_is(notifier, sent_before.data.idempotency_key, "sent"), what="recorded sent")
+
+    smtp.stop()  # the goodbye mail cannot leave yet when the deletion arrives
+    goodbye = email_request(to="leaving@example.fr", account_id=account_id, template="account_deleted")
+    other = email_request(to="staying@example.fr", account_id=uuid.uuid4())
+    await amqp.publish_event(goodbye)
+    await amqp.publish_event(other)
+    await eventually(lambda: _row(notifier, goodbye.data.idempotency_key), what="the goodbye mail stored")
+    deletion = AccountDeleted.new(AccountDeletedData(account_id=account_id), producer="registration",
+                                  occurred_at=SystemClock().now())
+    await amqp.publish_event(deletion)
+    await amqp.publish_event(deletion)  # twice: one effect
+
+    async def erased_so_far():
+        return (await _row(notifier, sent_before.data.idempotency_key)).recipient == "[effacé]"
+
+    await eventually(erased_so_far, what="the sent mail erased")
+    assert (await _row(notifier, goodbye.data.idempotency_key)).recipient == "leaving@example.fr"  # still to send
+    smtp.start()
+    await eventually(lambda: len(smtp.mails) == 3, timeout=20, what="the goodbye and the other mail sent")
+    await eventually(lambda: _status_is(notifier, goodbye.data.idempotency_key, "sent"), what="goodbye recorded")
+
+    async with notifier.database.sessions() as session:
+        rows = (await session.execute(sa.select(emails))).all()
+    leftovers = [row for row in rows if "leaving@example.fr" in " ".join(map(str, row))]
+    assert leftovers == []
+    assert sum(row.recipient == "[effacé]" for row in rows) == 2
+    assert {row.recipient for row in rows} == {"[effacé]", "staying@example.fr"}
+
+
+async def _status_is(service, key: str, status: str) -> bool:
+    row = await _row(service, key)
+    return row is not None and row.status == status

@@ -15,7 +15,7 @@ from .adapters.rendering import EmailRenderer
 from .adapters.smtp import SmtpConfig, SmtpPool
 from .config import NotifierSettings
 from .domain.delivery import RetryPolicy
-from .entrypoints.consumers import EMAIL_REQUESTS, register_consumers
+from .entrypoints.consumers import QUEUES, register_consumers
 from .entrypoints.http import router
 from .service.sending import Sender
 
@@ -43,7 +43,7 @@ def build_service(settings: NotifierSettings, *, clock: Clock | None = None) -> 
                                      message_id_domain=settings.message_id_domain)
     return Service(
         name="notifier", version="0.1.0", description=DESCRIPTION, settings=settings, database=db, broker=broker,
-        queues=(EMAIL_REQUESTS,), publishes=(EmailSent, EmailFailed), routers=[router],
+        queues=QUEUES, publishes=(EmailSent, EmailFailed), routers=[router],
         background={"sender": sender.run}, subscribers=subscribers,
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any, Literal
+from uuid import UUID
 
 from pydantic import AwareDatetime, Field
 
@@ -19,6 +20,8 @@ class EmailRequestedData(Contract):
     # Kept as a plain string (not EmailStr) so a bad address is stored and reported as a
     # permanent failure instead of dead-lettering the whole request.
     to: str = Field(min_length=1, max_length=320)
+    account_id: UUID | None = Field(
+        None, description="The account this mail is addressed to, if any: its deletion erases the mail's traces.")
     context: dict[str, Any] = Field(
         default_factory=dict,
         description="The template's context; `x-template-contexts` gives its schema for each template.",
@@ -39,6 +42,7 @@ class EmailRequested(Event):
         idempotency_key: str,
         producer: str,
         occurred_at: Any,
+        account_id: UUID | None = None,
         correlation_id: str | None = None,
     ) -> EmailRequested:
         """The typed way for a producer to ask for an email: the context model names its template."""
@@ -47,6 +51,7 @@ class EmailRequested(Event):
                 idempotency_key=idempotency_key,
                 template=context.template,
                 to=to,
+                account_id=account_id,
                 context=context.model_dump(mode="json"),
             ),
             producer=producer,

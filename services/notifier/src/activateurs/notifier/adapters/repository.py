@@ -68,6 +68,34 @@ async def claim_due(session: AsyncSession, now: datetime, lease_until: datetime,
     return [ClaimedEmail(**row._mapping) for row in result]
 
 
+ERASED = "[effacé]"
+
+
+def _finished(status: DeliveryStatus, **values: Any) -> dict[str, Any]:
+    """Values of a row that is done: its message is no longer needed, and it is erased if its account was."""
+    erase = emails.c.erase_after_send
+    return {
+        "status": status, "lease_until": None, "claim_token": None, "raw_message": None,
+        "recipient": sa.case((erase, ERASED), else_=emails.c.recipient),
+        "subject": sa.case((erase, None), else_=emails.c.subject),
+        "account_id": sa.case((erase, None), else_=emails.c.account_id),
+        **values,
+    }
+
+
+async def erase_account(session: AsyncSession, account_id: uuid.UUID) -> int:
+    """Erase the personal data of an account's mails: now if done, right after sending if not."""
+    done = await session.execute(
+        sa.update(emails)
+        .where(emails.c.account_id == account_id, emails.c.status.in_([DeliveryStatus.SENT, DeliveryStatus.FAILED]))
+        .values(recipient=ERASED, subject=None, raw_message=None, account_id=None, correlation_id=None)
+    )
+    later = await session.execute(
+        sa.update(emails).where(emails.c.account_id == account_id).values(erase_after_send=True)
+    )
+    return (done.rowcount or 0) + (later.rowcount or 0)
+
+
 async def mark_sent(session: AsyncSession, claims: list[ClaimedEmail], now: datetime) -> list[ClaimedEmail]:
     """Record successes in one statement; returns the claims still owned (a lost claim records nothing)."""
     if not claims:
@@ -75,7 +103,7 @@ async def mark_sent(session: AsyncSession, claims: list[ClaimedEmail], now: date
     result = await session.execute(
         sa.update(emails)
         .where(sa.tuple_(emails.c.id, emails.c.claim_token).in_([(c.id, c.claim_token) for c in claims]))
-        .values(status=DeliveryStatus.SENT, sent_at=now, lease_until=None, claim_token=None, last_error=None)
+        .values(**_finished(DeliveryStatus.SENT, sent_at=now, last_error=None))
         .returning(emails.c.id)
     )
     recorded = {row.id for row in result}
@@ -94,7 +122,7 @@ async def mark_failed(session: AsyncSession, claim: ClaimedEmail, now: datetime,
     result = await session.execute(
         sa.update(emails)
         .where(emails.c.id == claim.id, emails.c.claim_token == claim.claim_token)
-        .values(status=DeliveryStatus.FAILED, failed_at=now, lease_until=None, claim_token=None, last_error=error)
+        .values(**_finished(DeliveryStatus.FAILED, failed_at=now, last_error=error))
     )
     return result.rowcount == 1
 

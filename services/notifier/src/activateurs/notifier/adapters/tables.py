@@ -25,6 +25,8 @@ emails = sa.Table(
     sa.Column("lease_until", sa.DateTime(timezone=True)),
     sa.Column("claim_token", sa.Uuid),
     sa.Column("last_error", sa.Text),
+    sa.Column("account_id", sa.Uuid),  # whose deletion erases this row's personal data
+    sa.Column("erase_after_send", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("requested_by", sa.Text, nullable=False),
     sa.Column("request_event_id", sa.Uuid, nullable=False),
     sa.Column("correlation_id", sa.Text),
@@ -37,4 +39,5 @@ emails = sa.Table(
     sa.Index("ix_emails_leased", "lease_until", postgresql_where=sa.text("status = 'sending'")),
     sa.Index("ix_emails_recipient", sa.text("lower(recipient)")),
     sa.Index("ix_emails_created_at", "created_at"),
+    sa.Index("ix_emails_account_id", "account_id"),
 )

@@ -1,4 +1,4 @@
-"""Event consumers of the notifier: `notifier.email.requested.v1`."""
+"""Event consumers of the notifier: email requests, and account deletions (erasure)."""
 
 from __future__ import annotations
 
@@ -7,16 +7,20 @@ from typing import Any
 from faststream.rabbit import RabbitBroker
 
 from activateurs.shared.contracts.notifier import EmailRequested
+from activateurs.shared.contracts.registration import AccountDeleted
 from activateurs.shared.db import Database
 from activateurs.shared.messaging.batching import GroupCommitter
 from activateurs.shared.messaging.consumer import retry_transient, subscribe
 from activateurs.shared.messaging.topology import QueueSpec
 
 from ..adapters.rendering import EmailRenderer
+from ..service.erasure import erase_account_mails
 from ..service.requests import Intake, PreparedEmail, prepare, store_requests
 from ..service.sending import Sender
 
 EMAIL_REQUESTS = QueueSpec("notifier.email-requests", (EmailRequested.routing_key,))
+ACCOUNT_DELETIONS = QueueSpec("notifier.account-deletions", (AccountDeleted.routing_key,))
+QUEUES = (EMAIL_REQUESTS, ACCOUNT_DELETIONS)
 
 
 def register_consumers(broker: RabbitBroker, *, db: Database, renderer: EmailRenderer, sender: Sender,
@@ -33,4 +37,12 @@ def register_consumers(broker: RabbitBroker, *, db: Database, renderer: EmailRen
         if await intake.submit(prepared) is Intake.QUEUED:
             sender.wake()
 
-    return [subscriber]
+    deletions = subscribe(broker, ACCOUNT_DELETIONS, title=ACCOUNT_DELETIONS.name)
+
+    @deletions
+    @retry_transient()
+    async def on_account_deleted(event: AccountDeleted) -> None:
+        """Erase the deleted account's mails (recipient, subject, message)."""
+        await erase_account_mails(event, db=db)
+
+    return [subscriber, deletions]
