@@ -32,9 +32,9 @@ run: install dependencies
 test: install dependencies
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-## bench: throughput benchmarks, each beside its bare baseline measured in the same run
+## bench: benchmarks, each beside its bare baseline measured in the same run (ONLY=notifier: one section)
 bench: install dependencies
-	$(PY) bench/run.py
+	ONLY="$(ONLY)" $(PY) bench/run.py
 
 ## lock: re-pin requirements.lock (run time, images) and requirements-dev.lock (make run/test)
 lock:

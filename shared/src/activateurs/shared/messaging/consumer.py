@@ -15,6 +15,7 @@ from faststream.exceptions import RejectMessage
 from faststream.rabbit import Channel
 from prometheus_client import Counter
 
+from ..contracts import Event
 from .topology import EVENTS_EXCHANGE, QueueSpec
 
 if TYPE_CHECKING:
@@ -95,3 +96,29 @@ def retry_transient(
         return wrapper
 
     return decorate
+
+
+def for_event(event_cls: type[Event]) -> Callable[[Any], bool]:
+    """A subscriber filter, for a queue bound to several event types: one handler per type.
+
+        queue = subscribe(broker, QueueSpec("directory.publication", (A.routing_key, B.routing_key)))
+
+        @queue(filter=for_event(A))
+        async def on_a(event: A) -> None: ...
+
+    End with `reject_unknown(queue)`, so a message no handler takes is dead-lettered, not left to loop.
+    """
+
+    def matches(message: Any) -> bool:
+        return message.headers.get("event_type") == event_cls.routing_key
+
+    return matches
+
+
+def reject_unknown(subscriber: RabbitSubscriber) -> None:
+    """The last handler of a multi-event queue: what no filter took goes to the dead-letter queue."""
+
+    @subscriber
+    async def unknown_event_type(body: bytes) -> None:
+        log.warning("%s: no handler for this event type: dead-lettered", subscriber.queue.name)
+        raise RejectMessage(requeue=False)
