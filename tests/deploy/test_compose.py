@@ -49,3 +49,13 @@ def test_every_service_has_its_own_buildable_dockerfile():
             if line.startswith("COPY ") and "--from=" not in line:
                 source = line.split()[1]
                 assert (ROOT / source).exists(), f"{name}: {source} does not exist"
+
+
+def test_the_five_dockerfiles_differ_only_by_service_name_and_port():
+    """They are one template instantiated five times (a Dockerfile cannot include another): keep them in step."""
+    def normalised(name: str, port: int) -> str:
+        text = (ROOT / "services" / name / "Dockerfile").read_text()
+        return text.replace(name, "<service>").replace(str(port), "<port>")
+
+    variants = {normalised(name, port) for name, port in SERVICES.items()}
+    assert len(variants) == 1
