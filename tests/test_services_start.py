@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import signal
 
 import httpx
@@ -45,3 +46,4 @@ async def test_service_starts_migrates_answers_and_stops(service, databases, vho
     assert code in (0, -signal.SIGTERM), process.log_text()[-2000:]
     assert "Application shutdown complete" in process.log_text()
     assert '"level": "ERROR"' not in process.log_text(), process.log_text()[-2000:]
+    assert not re.search(r"\d+\.\d+\.\d+\.\d+:\d+ - ", process.log_text()), "client addresses in the logs"

@@ -82,7 +82,9 @@ def service_main(
         if not args.no_migrate:
             migrations.upgrade(ini, settings.database_url)
         app = app_factory(settings)
-        uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_config=None,
+        # No access log: it would write client addresses and query strings (one-click tokens) to the
+        # logs; request counts and latencies are in /metrics.
+        uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_config=None, access_log=False,
                     proxy_headers=True, timeout_graceful_shutdown=20)
         return
     _, _, run = (extra or {})[args.command]
