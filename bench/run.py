@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-BENCHMARKS = ["bench.notifier_throughput"]
+BENCHMARKS = ["bench.notifier_throughput", "bench.validation_bench"]
 
 
 async def main() -> int:
