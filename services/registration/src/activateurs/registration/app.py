@@ -1,16 +1,105 @@
-"""Wiring of the registration service: health, metrics, OpenAPI and AsyncAPI; its features come with its own issue."""
+"""Wiring of the registration service: database, key ring, password hasher, consumers, routes, purge loop."""
 
-from fastapi import FastAPI
+from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import sqlalchemy as sa
+from activateurs.shared.clock import Clock
+from activateurs.shared.contracts.notifier import EmailRequested
+from activateurs.shared.contracts.registration import (
+    AccountDeleted,
+    DossierSubmitted,
+    ProfileUpdated,
+    StructureWithdrawn,
+)
 from activateurs.shared.db import Database
+from activateurs.shared.messaging.consumer import is_transient
 from activateurs.shared.service import Service, create_broker
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 
+from .adapters.passwords import Passwords
 from .config import RegistrationSettings
+from .entrypoints.consumers import QUEUES, register_consumers
+from .entrypoints.http import router
+from .service.context import AccountGone, Deps
+from .service.keys import KeyRing, LocalVerifier
+from .service.lifecycle import purge_never_verified
 
-DESCRIPTION = "Accounts, the 4-step pre-registration, profile life, re-engagement and GDPR requests."
+DESCRIPTION = "Accounts, the 4-step pre-registration, profile life, re-engagement and GDPR requests; issues the tokens."
+
+log = logging.getLogger(__name__)
 
 
-def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
-    settings = settings or RegistrationSettings()
-    return Service(name="registration", version="0.1.0", description=DESCRIPTION, settings=settings,
-                   database=Database(settings.database_url), broker=create_broker("registration", settings)).create_app()
+def build_service(settings: RegistrationSettings, *, clock: Clock | None = None) -> tuple[Service, Deps]:
+    db = Database(settings.database_url, clock=clock)
+    broker = create_broker("registration", settings)
+    keys = KeyRing(db, settings.signing_keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+    deps = Deps(db=db, keys=keys, passwords=Passwords(time_cost=settings.argon2_time_cost,
+                                                      memory_kib=settings.argon2_memory_kib,
+                                                      parallelism=settings.argon2_parallelism), settings=settings)
+
+    async def purge_loop() -> None:
+        await keys.load()  # first start: the generated key exists before the first request needs it
+        while True:
+            purged = await purge_never_verified(deps)
+            if purged:
+                log.info("purged %d never-verified accounts", purged)
+            await asyncio.sleep(settings.purge_interval_seconds)
+
+    service = Service(
+        name="registration", version="0.1.0", description=DESCRIPTION, settings=settings, database=db, broker=broker,
+        queues=QUEUES, publishes=(DossierSubmitted, ProfileUpdated, StructureWithdrawn, AccountDeleted, EmailRequested),
+        routers=[router],
+        background={"keys-and-purge": purge_loop}, subscribers=register_consumers(broker, deps),
+    )
+    # This service is the issuer: it checks tokens with its own key ring, not over HTTP against itself.
+    service.verifier = LocalVerifier(keys, db)  # type: ignore[assignment]
+    return service, deps
+
+
+def create_app(settings: RegistrationSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    service, deps = build_service(settings or RegistrationSettings(), clock=clock)
+    return attach(service, deps)
+
+
+MAX_JSON_BYTES = 256 * 1024
+UPLOAD_PATH = "/api/v1/dossier/documents"
+
+
+def attach(service: Service, deps: Deps) -> FastAPI:
+    app = service.create_app()
+    app.state.registration = deps
+
+    @app.middleware("http")
+    async def limit_bodies(request: Request, call_next: Callable[[Request], Awaitable[Any]]) -> Any:
+        # Only uploads carry files; anything else this large is refused before it is read.
+        declared = request.headers.get("content-length", "")
+        if request.url.path != UPLOAD_PATH and declared.isdigit() and int(declared) > MAX_JSON_BYTES:
+            return JSONResponse({"detail": f"the body exceeds {MAX_JSON_BYTES} bytes"}, status_code=413)
+        return await call_next(request)
+
+    @app.exception_handler(sa.exc.DBAPIError)
+    async def database_unavailable(request: Request, error: sa.exc.DBAPIError) -> JSONResponse:
+        # The database refusing or dropping connections is an outage to wait out (503), not a bug.
+        if not is_transient(error):
+            raise error
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(error.orig).__name__)
+        return JSONResponse({"detail": "the service is briefly unavailable; try again"}, status_code=503,
+                            headers={"Retry-After": "1"})
+
+    @app.exception_handler(sa.exc.TimeoutError)
+    async def pool_exhausted(request: Request, error: sa.exc.TimeoutError) -> JSONResponse:
+        return JSONResponse({"detail": "the service is overloaded; try again"}, status_code=503,
+                            headers={"Retry-After": "1"})
+
+    @app.exception_handler(AccountGone)
+    async def account_gone(request: Request, error: AccountGone) -> JSONResponse:
+        return JSONResponse({"detail": "this account no longer exists"}, status_code=401,
+                            headers={"WWW-Authenticate": "Bearer"})
+
+    return app

@@ -1,13 +1,35 @@
-"""Settings of the registration service."""
+"""Settings of the registration service: token signing keys, lifetimes, throttling, document limits."""
+
+from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic_settings import SettingsConfigDict
-
 from activateurs.shared.settings import ServiceSettings
+from pydantic_settings import SettingsConfigDict
 
 
 class RegistrationSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="REGISTRATION_", extra="ignore", populate_by_name=True)
     service_name: ClassVar[str] = "registration"
     default_port: ClassVar[int] = 8001
+
+    # PEM private keys (RSA or EC P-256), concatenated: the first signs, the others still verify
+    # (rotation). Unset in development/test: one is generated and kept in the service database.
+    signing_keys: str = ""
+    access_token_seconds: int = 3600
+    verification_hours: int = 48
+    # Login throttling: failures allowed per window, per account and per client address.
+    login_window_seconds: int = 900
+    login_failures_per_account: int = 5
+    login_failures_per_address: int = 30
+    # Uploaded documents.
+    max_document_bytes: int = 10 * 1024 * 1024
+    never_verified_days: int = 30
+    purge_interval_seconds: float = 3600.0
+    # Argon2id cost: the library's defaults (RFC 9106 low-memory profile) unless told otherwise.
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    argon2_parallelism: int = 4
+
+    def insecure_defaults(self) -> dict[str, bool]:
+        return {**super().insecure_defaults(), "REGISTRATION_SIGNING_KEYS": not self.signing_keys.strip()}

@@ -1,5 +1,94 @@
 """Tables of the registration service's own database (outbox and inbox come from activateurs.shared)."""
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 metadata = sa.MetaData()
+
+accounts = sa.Table(
+    "accounts", metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("email", sa.Text, nullable=False),  # stored lower-cased
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("first_name", sa.Text, nullable=False),
+    sa.Column("last_name", sa.Text, nullable=False),
+    sa.Column("roles", ARRAY(sa.Text), nullable=False),
+    sa.Column("region", sa.Text),  # DREETS agents only
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("verified_at", sa.DateTime(timezone=True)),
+    sa.UniqueConstraint("email", name="accounts_email_key"),
+    sa.Index("accounts_never_verified", "created_at", postgresql_where=sa.text("verified_at IS NULL")),
+)
+
+# Keys generated in development/test when none is configured: stored here so every replica signs alike.
+signing_keys = sa.Table(
+    "signing_keys", metadata,
+    sa.Column("name", sa.Text, primary_key=True),
+    sa.Column("private_pem", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# Counters per key within a window: failed sign-ins (hashed account email, client address), and mails sent
+# unasked to one address (hashed) by sign-ups and re-sends.
+login_failures = sa.Table(
+    "login_failures", metadata,
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("window_started_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+charter_versions = sa.Table(
+    "charter_versions", metadata,
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("acceptance_deadline", sa.DateTime(timezone=True)),
+)
+
+dossiers = sa.Table(
+    "dossiers", metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("account_id", sa.Uuid, sa.ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False, unique=True),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("draft", JSONB, nullable=False),
+    sa.Column("revision", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("structure_id", sa.Uuid, unique=True),
+    sa.Column("charter_version", sa.Integer),
+    sa.Column("engagement_expires_at", sa.DateTime(timezone=True)),
+    sa.Column("status_changed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("submitted_at", sa.DateTime(timezone=True)),
+    sa.Column("information_request", JSONB),  # the DGE's last request while awaiting the applicant
+)
+
+dossier_revisions = sa.Table(
+    "dossier_revisions", metadata,
+    sa.Column("dossier_id", sa.Uuid, sa.ForeignKey("dossiers.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("revision", sa.Integer, primary_key=True),
+    sa.Column("snapshot", JSONB, nullable=False),
+    sa.Column("charter_version", sa.Integer, nullable=False),
+    sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+documents = sa.Table(
+    "documents", metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("account_id", sa.Uuid, sa.ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("filename", sa.Text),
+    sa.Column("content_type", sa.Text, nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("sha256", sa.Text, nullable=False),
+    # In the database: acknowledged (201) only once committed with the rest, backed up with it.
+    sa.Column("content", sa.LargeBinary, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# What the audit keeps of a deleted account: no personal data, only that it existed and why it went.
+deleted_accounts = sa.Table(
+    "deleted_accounts", metadata,
+    sa.Column("account_id", sa.Uuid, primary_key=True),
+    sa.Column("structure_id", sa.Uuid),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=False),
+)

@@ -1,0 +1,146 @@
+"""Fixtures of the registration suites: a running registration wired to this test's database, vhost and clock."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from activateurs.registration.app import attach, build_service
+from activateurs.registration.config import RegistrationSettings
+from activateurs.registration.service.context import Deps
+from activateurs.shared.clock import ManualClock
+from activateurs.shared.messaging.tables import outbox
+from activateurs.shared.service import Service
+
+PASSWORD = "correct horse battery staple"
+FAST_ARGON2 = {"argon2_time_cost": 1, "argon2_memory_kib": 8192, "argon2_parallelism": 1}
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF = b"%PDF-1.7\n" + b"0" * 200 + b"\n%%EOF\n"
+
+
+@dataclass
+class Registration:
+    service: Service
+    deps: Deps
+    client: httpx.AsyncClient
+    clock: ManualClock
+
+    @property
+    def db(self):
+        return self.deps.db
+
+    async def outbox(self, routing_key: str | None = None) -> list[dict[str, Any]]:
+        query = sa.select(outbox.c.routing_key, outbox.c.payload).order_by(outbox.c.id)
+        async with self.db.sessions() as session:
+            rows = (await session.execute(query)).all()
+        return [json.loads(row.payload) for row in rows if routing_key is None or row.routing_key == routing_key]
+
+    async def emails(self, template: str, to: str | None = None) -> list[dict[str, Any]]:
+        return [event["data"] for event in await self.outbox("notifier.email.requested.v1")
+                if event["data"]["template"] == template and (to is None or event["data"]["to"] == to)]
+
+    async def verification_token(self, email: str) -> str:
+        mails = await self.emails("account_verification", email.lower())
+        assert mails, f"no verification email for {email}"
+        return verification_token_of(mails[-1]["context"]["verification_url"])
+
+    async def signup(self, email: str | None = None, *, verify: bool = True, first_name: str = "Claire") -> str:
+        email = email or f"claire.{uuid.uuid4().hex[:8]}@example.fr"
+        answer = await self.client.post("/api/v1/accounts", json={
+            "email": email, "password": PASSWORD, "first_name": first_name, "last_name": "Durand"})
+        assert answer.status_code == 202, answer.text
+        if verify:
+            token = await self.verification_token(email)
+            assert (await self.client.post("/api/v1/accounts/verification", json={"token": token})).status_code == 200
+        return email
+
+    async def login(self, email: str, password: str = PASSWORD) -> httpx.Response:
+        return await self.client.post("/api/v1/auth/token", data={"username": email, "password": password})
+
+    async def headers(self, email: str | None = None) -> dict[str, str]:
+        email = email or await self.signup()
+        answer = await self.login(email)
+        assert answer.status_code == 200, answer.text
+        return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+    async def upload(self, headers: dict[str, str], kind: str, content: bytes = PDF,
+                     filename: str = "doc.pdf") -> httpx.Response:
+        return await self.client.post("/api/v1/dossier/documents", headers=headers,
+                                      files={"file": (filename, content, "application/octet-stream")},
+                                      data={"kind": kind})
+
+
+def verification_token_of(url: str) -> str:
+    parts = urlsplit(url)
+    assert parts.path.endswith("/verification"), url
+    return parse_qs(parts.query)["token"][0]
+
+
+def complete_dossier(**structure: Any) -> dict[str, Any]:
+    return {
+        "structure": {
+            "name": "Numérique & Co", "structure_type": "entreprise_services_numeriques", "category": "privee",
+            "siret": "73282932000074", "no_siret_reason": None, "created_on": "2015-03-01",
+            "experience_declaration": None,
+            "address": {"street": "12 rue de la Roquette", "postal_code": "75011", "city": "Paris"},
+            "headcount_band": "10-19", "website": "https://numerique-et-co.fr",
+            "social_links": ["https://www.linkedin.com/company/numerique-et-co"],
+            "description": "Accompagnement des TPE dans leur transformation numérique.",
+            "pricing": "Diagnostic offert, puis 600 € HT/jour",
+            "domains": ["cybersecurite", "site_internet_ecommerce"], "services": ["conseil", "formation"],
+            "intervention_area": {"departments": ["75", "92", "93"], "national": False},
+            "client_references": ["Boulangerie Martin (site e-commerce)"], "networks": [], "certifications": [],
+            **structure,
+        },
+        "management": {"head_first_name": "Claire", "head_last_name": "Durand",
+                       "head_email": "claire.durand@numerique-et-co.fr", "registration_number": "73282932000074"},
+        "declarations": {"obligations_up_to_date": True, "heads_agreement": True, "website_legal_compliance": True},
+        "referent_card": {"phone": "+33 1 23 45 67 89", "presentation": "Consultante depuis 15 ans.",
+                          "references": ["Refonte du site de la boulangerie Martin"], "photo_document_id": None},
+    }
+
+
+def settings_for(database_url: str, vhost: str, **overrides: Any) -> RegistrationSettings:
+    return RegistrationSettings(**{
+        "database_url": database_url, "rabbitmq_url": vhost, "environment": "test",
+        "jwt_issuer": "http://registration.test", "public_base_url": "https://activateurs.test.fr",
+        "outbox_poll_interval": 0.2, **FAST_ARGON2, **overrides})
+
+
+@pytest.fixture
+async def start_registration(databases, vhost) -> AsyncIterator[Any]:
+    started: list[Registration] = []
+
+    async def start(*, database_url: str | None = None, clock: ManualClock | None = None,
+                    **overrides: Any) -> Registration:
+        clock = clock or ManualClock(datetime.now(UTC))
+        settings = settings_for(database_url or await databases.fresh("registration"), vhost, **overrides)
+        service, deps = build_service(settings, clock=clock)
+        app = attach(service, deps)
+        await service.start()
+        # A client address per test keeps the per-address throttle of one test away from the others.
+        transport = httpx.ASGITransport(app=app, client=("10.0.0.1", 1234))
+        client = httpx.AsyncClient(transport=transport, base_url="http://registration")
+        registration = Registration(service, deps, client, clock)
+        started.append(registration)
+        return registration
+
+    yield start
+    for registration in started:
+        await registration.client.aclose()
+        await registration.service.stop()
+
+
+@pytest.fixture
+async def registration(start_registration) -> Registration:
+    return await start_registration()
+
+
