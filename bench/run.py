@@ -17,7 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-BENCHMARKS = ["bench.notifier_throughput", "bench.validation_bench"]
+BENCHMARKS = ["bench.notifier_throughput", "bench.registration_bench", "bench.validation_bench",
+              "bench.contact_relay_bench"]
 
 
 async def main() -> int:
