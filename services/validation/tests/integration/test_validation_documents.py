@@ -38,7 +38,7 @@ def store():
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/api/v1/documents/{{document_id}}", files, seen_tokens
+    yield f"http://127.0.0.1:{server.server_address[1]}/api/v1/dossier/documents/{{document_id}}", files, seen_tokens
     server.shutdown()
     server.server_close()
 

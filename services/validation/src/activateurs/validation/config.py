@@ -32,4 +32,4 @@ class ValidationSettings(ServiceSettings):
     consumer_prefetch: int = 64
     # Where registration serves a dossier's documents to DGE roles ({document_id} is replaced); the
     # caller's own token is forwarded, so the store applies its own access rules too.
-    document_url: str = "http://127.0.0.1:8001/api/v1/documents/{document_id}"
+    document_url: str = "http://127.0.0.1:8001/api/v1/dossier/documents/{document_id}"

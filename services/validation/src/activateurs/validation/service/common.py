@@ -26,7 +26,7 @@ class Context:
     db: Database
     emails: Collection[str]
     public_base_url: str
-    document_url: str = "http://127.0.0.1:8001/api/v1/documents/{document_id}"
+    document_url: str = "http://127.0.0.1:8001/api/v1/dossier/documents/{document_id}"
 
     @property
     def dossier_url(self) -> str:
