@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 BENCHMARKS = ["bench.notifier_throughput", "bench.registration_bench", "bench.validation_bench",
-              "bench.contact_relay_bench"]
+              "bench.contact_relay_bench", "bench.directory_bench"]
 
 
 async def main() -> int:
