@@ -8,7 +8,7 @@ UV_VERSION := 0.13.9
 PACKAGES := shared services/notifier services/registration services/validation services/directory services/contact-relay
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench lock dependencies compose-config clean
+.PHONY: install run test lint bench lock dependencies compose-config clean
 
 ## install: create .venv with the locked dependencies (requirements-dev.lock) and the project's packages (editable)
 install: $(STAMP)
@@ -28,9 +28,13 @@ dependencies:
 run: install dependencies
 	$(PY) deploy/local/run.py
 
-## test: the whole suite against the real PostgreSQL, RabbitMQ and an SMTP server on loopback
-test: install dependencies
+## test: lint, then the whole suite against the real PostgreSQL, RabbitMQ and an SMTP server on loopback
+test: install dependencies lint
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## lint: ruff (pyflakes, import order, syntax)
+lint: install
+	$(VENV)/bin/ruff check .
 
 ## bench: benchmarks, each beside its bare baseline measured in the same run (ONLY=notifier: one section)
 bench: install dependencies

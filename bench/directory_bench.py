@@ -144,9 +144,9 @@ def search_paths(departments: list[str], rng: random.Random, count: int = 2000) 
 
 async def acceptance_latency(amqp_url: str, database_url: str) -> list[float]:
     """Publish ACCEPTANCES acceptances at a steady rate; latency = row online (published_at) − publish start."""
-    from activateurs.shared.contracts.validation import DossierAccepted, DossierAcceptedData
     from activateurs.directory.adapters.geography import load_geography
     from activateurs.directory.service.seeding import fake_profile
+    from activateurs.shared.contracts.validation import DossierAccepted, DossierAcceptedData
 
     geography = load_geography()
     postal_codes = sorted(geography.postal_codes)

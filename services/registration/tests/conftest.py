@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 import sqlalchemy as sa
+
 from activateurs.registration.app import attach, build_service
 from activateurs.registration.config import RegistrationSettings
 from activateurs.registration.service.context import Deps

@@ -6,11 +6,21 @@ import uuid
 
 from activateurs.shared.contracts.directory import StructurePublished, StructureUnpublished
 from activateurs.shared.contracts.registration import (
-    AccountDeleted, AccountDeletedData, MemberWithdrawn, MemberWithdrawnData, ProfileUpdated, ProfileUpdatedData,
-    StructureCancelled, StructureLeftData, StructureWithdrawn,
+    AccountDeleted,
+    AccountDeletedData,
+    MemberWithdrawn,
+    MemberWithdrawnData,
+    ProfileUpdated,
+    ProfileUpdatedData,
+    StructureCancelled,
+    StructureLeftData,
+    StructureWithdrawn,
 )
 from activateurs.shared.contracts.validation import (
-    SanctionData, StructureReinstated, StructureStruckOff, StructureSuspended,
+    SanctionData,
+    StructureReinstated,
+    StructureStruckOff,
+    StructureSuspended,
 )
 from tests.support.waiting import eventually, stays
 

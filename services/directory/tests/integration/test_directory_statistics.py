@@ -6,7 +6,12 @@ import uuid
 from datetime import timedelta
 
 from activateurs.shared.contracts.contact_relay import (
-    RequestAcknowledged, RequestForwarded, RequestForwardedData, RequestOverdue, RequestRedirected, RequestStepData,
+    RequestAcknowledged,
+    RequestForwarded,
+    RequestForwardedData,
+    RequestOverdue,
+    RequestRedirected,
+    RequestStepData,
 )
 from tests.support.waiting import eventually
 

@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 from importlib.resources import files
 
 import sqlalchemy as sa
-from activateurs.registration.adapters.tables import metadata
 from alembic import op
+
+from activateurs.registration.adapters.tables import metadata
 
 revision = "0002"
 down_revision = "0001"

@@ -14,13 +14,13 @@ import pydantic
 import pytest
 import sqlalchemy as sa
 import uvicorn
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
 from activateurs.registration.adapters.tables import accounts
 from activateurs.registration.config import RegistrationSettings
 from activateurs.shared.auth import InvalidToken, JwksVerifier
 from activateurs.shared.contracts.vocabulary import Role
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
-
 from tests.support.infra import ROOT
 from tests.support.smtp import free_port
 

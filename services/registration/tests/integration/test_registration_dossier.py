@@ -7,6 +7,7 @@ import uuid
 from datetime import timedelta
 
 import sqlalchemy as sa
+
 from activateurs.registration.adapters.tables import documents, dossier_revisions, dossiers
 from activateurs.registration.service.accounts import create_staff_account
 from activateurs.shared.contracts.registration import DossierSubmitted

@@ -8,7 +8,6 @@ import re
 from activateurs.notifier.app import build_service as build_notifier
 from activateurs.notifier.config import NotifierSettings
 from activateurs.shared.contracts.registration import DossierSubmitted
-
 from tests.support.waiting import eventually
 
 from ..conftest import PASSWORD, complete_dossier, verification_token_of

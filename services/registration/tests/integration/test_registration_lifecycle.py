@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import jwt
 import sqlalchemy as sa
+
 from activateurs.registration.adapters.tables import accounts, deleted_accounts, documents, dossier_revisions, dossiers
 from activateurs.registration.service.lifecycle import purge_never_verified
 from activateurs.shared.contracts.dossier import Address, Profile, RoutingData
@@ -26,7 +27,6 @@ from activateurs.shared.contracts.validation import (
     SanctionData,
     StructureStruckOff,
 )
-
 from tests.support.waiting import eventually
 
 from ..conftest import PDF, complete_dossier

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+
 from activateurs.registration.domain.documents import sniff
 from activateurs.registration.domain.dossier import DossierDraft, months_before, problems
 from activateurs.registration.domain.geography import department_of, region_of

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from activateurs.shared.contracts.notifier import EmailRequested
 from activateurs.shared.messaging.tables import outbox
-from activateurs.validation.config import VALIDATION_EMAILS
 from activateurs.validation.adapters.tables import history, revisions
+from activateurs.validation.config import VALIDATION_EMAILS
 from tests.support.waiting import eventually
 
 from ..conftest import START, document, submitted

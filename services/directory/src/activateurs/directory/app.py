@@ -14,9 +14,9 @@ from activateurs.shared.service import Service, create_broker
 from .adapters.geography import load_geography
 from .adapters.reads import ReadPool
 from .config import DirectorySettings
-from .entrypoints.consumers import PUBLICATION, QUEUES, register_consumers
 from .domain.partners import RateLimiter
 from .entrypoints import partners_http
+from .entrypoints.consumers import PUBLICATION, QUEUES, register_consumers
 from .entrypoints.http import Directory, router
 from .service.counters import Counters
 from .service.publication import Publisher

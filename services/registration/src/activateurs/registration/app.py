@@ -8,6 +8,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import sqlalchemy as sa
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
 from activateurs.shared.clock import Clock
 from activateurs.shared.contracts.notifier import EmailRequested
 from activateurs.shared.contracts.registration import (
@@ -19,8 +22,6 @@ from activateurs.shared.contracts.registration import (
 from activateurs.shared.db import Database
 from activateurs.shared.messaging.consumer import is_transient
 from activateurs.shared.service import Service, create_broker
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
 
 from .adapters.passwords import Passwords
 from .config import RegistrationSettings

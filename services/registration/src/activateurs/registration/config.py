@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from activateurs.shared.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
+
+from activateurs.shared.settings import ServiceSettings
 
 
 class RegistrationSettings(ServiceSettings):

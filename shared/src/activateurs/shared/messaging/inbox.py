@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..contracts import Event
 from .tables import inbox
 
-
 # Built once: the statement is compiled and cached, each call only binds its values.
 _RECORD = insert(inbox).on_conflict_do_nothing().returning(inbox.c.event_id)
 

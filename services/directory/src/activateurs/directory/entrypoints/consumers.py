@@ -7,13 +7,23 @@ from typing import Any
 from faststream.rabbit import RabbitBroker
 
 from activateurs.shared.contracts.contact_relay import (
-    RequestAcknowledged, RequestForwarded, RequestOverdue, RequestRedirected,
+    RequestAcknowledged,
+    RequestForwarded,
+    RequestOverdue,
+    RequestRedirected,
 )
 from activateurs.shared.contracts.registration import (
-    AccountDeleted, MemberWithdrawn, ProfileUpdated, StructureCancelled, StructureWithdrawn,
+    AccountDeleted,
+    MemberWithdrawn,
+    ProfileUpdated,
+    StructureCancelled,
+    StructureWithdrawn,
 )
 from activateurs.shared.contracts.validation import (
-    DossierAccepted, StructureReinstated, StructureStruckOff, StructureSuspended,
+    DossierAccepted,
+    StructureReinstated,
+    StructureStruckOff,
+    StructureSuspended,
 )
 from activateurs.shared.db import Database
 from activateurs.shared.messaging.consumer import for_event, reject_unknown, retry_transient, subscribe

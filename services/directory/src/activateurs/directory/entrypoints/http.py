@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response

@@ -13,8 +13,8 @@ from activateurs.shared.db import Database, UnitOfWork
 from activateurs.shared.messaging.consumer import is_transient
 
 from ..adapters import repository
-from ..adapters.repository import ClaimedEmail
 from ..adapters.mime import envelope_sender
+from ..adapters.repository import ClaimedEmail
 from ..adapters.smtp import SendError, SmtpPool
 from ..domain.delivery import RetryPolicy
 from .requests import PRODUCER

@@ -9,6 +9,10 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 from uuid import UUID
 
+from email_validator import EmailNotValidError, validate_email
+from pydantic import BaseModel, ConfigDict, Field
+from stdnum.fr import siret as siret_rules
+
 from activateurs.shared.contracts.vocabulary import (
     Category,
     DocumentKind,
@@ -17,9 +21,6 @@ from activateurs.shared.contracts.vocabulary import (
     Service,
     StructureType,
 )
-from email_validator import EmailNotValidError, validate_email
-from pydantic import BaseModel, ConfigDict, Field
-from stdnum.fr import siret as siret_rules
 
 from .geography import DEPARTMENTS, department_of, region_of
 

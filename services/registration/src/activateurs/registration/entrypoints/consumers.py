@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from faststream.rabbit import RabbitBroker
+
 from activateurs.shared.contracts.validation import (
     CharterPublished,
     DossierAccepted,
@@ -14,7 +16,6 @@ from activateurs.shared.contracts.validation import (
 )
 from activateurs.shared.messaging.consumer import for_event, reject_unknown, retry_transient, subscribe
 from activateurs.shared.messaging.topology import QueueSpec
-from faststream.rabbit import RabbitBroker
 
 from ..service import lifecycle
 from ..service.context import Deps

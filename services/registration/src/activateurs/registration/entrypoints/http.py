@@ -9,12 +9,13 @@ from typing import Annotated, Any, Literal
 from urllib.parse import parse_qs
 
 import pydantic
-from activateurs.shared.auth import CurrentPrincipal, InvalidToken, Principal, require_roles
-from activateurs.shared.contracts.vocabulary import DocumentKind, Role
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, EmailStr, Field
+
+from activateurs.shared.auth import CurrentPrincipal, InvalidToken, Principal, require_roles
+from activateurs.shared.contracts.vocabulary import DocumentKind, Role
 
 from ..domain.dossier import PROFILE_FIELDS, DossierDraft, ProfilePatch
 from ..service import accounts as account_cases

@@ -9,11 +9,12 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+
 from activateurs.shared.auth import InvalidToken
 from activateurs.shared.contracts.emails import AccountDuplicateRegistrationContext, AccountVerificationContext
 from activateurs.shared.contracts.notifier import EmailRequested
 from activateurs.shared.contracts.vocabulary import Role
-from sqlalchemy.dialects.postgresql import insert
 
 from ..adapters import throttle
 from ..adapters.tables import accounts, dossiers

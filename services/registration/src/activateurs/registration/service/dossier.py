@@ -9,13 +9,14 @@ from typing import Any
 
 import pydantic
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from activateurs.shared.contracts.dossier import DocumentRef, DossierSnapshot, MemberSnapshot
 from activateurs.shared.contracts.emails import DossierReceivedContext
 from activateurs.shared.contracts.notifier import EmailRequested
 from activateurs.shared.contracts.registration import DossierSubmitted, DossierSubmittedData
 from activateurs.shared.contracts.vocabulary import DocumentKind, StructureStatus
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..adapters.tables import accounts, charter_versions, documents, dossier_revisions, dossiers
 from ..domain.documents import sniff

@@ -13,11 +13,12 @@ from typing import Any
 
 import jwt
 import sqlalchemy as sa
-from activateurs.shared.auth import InvalidToken, Principal
-from activateurs.shared.db import Database
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from sqlalchemy.dialects.postgresql import insert
+
+from activateurs.shared.auth import InvalidToken, Principal
+from activateurs.shared.db import Database
 
 from ..adapters.tables import signing_keys
 

@@ -7,6 +7,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from activateurs.shared.contracts import Event
 from activateurs.shared.contracts.emails import (
     AccountDeletedContext,
@@ -33,8 +36,6 @@ from activateurs.shared.contracts.validation import (
 )
 from activateurs.shared.contracts.vocabulary import StructureStatus
 from activateurs.shared.messaging.inbox import first_delivery
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..adapters.tables import accounts, charter_versions, deleted_accounts, documents, dossier_revisions, dossiers
 from .context import PRODUCER, Deps

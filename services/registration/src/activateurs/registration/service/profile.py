@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 import sqlalchemy as sa
+
 from activateurs.shared.contracts.dossier import Profile, PublicMemberCard, RoutingData
 from activateurs.shared.contracts.registration import ProfileUpdated, ProfileUpdatedData
 

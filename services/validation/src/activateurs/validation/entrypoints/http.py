@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 from uuid import UUID
 
@@ -22,10 +22,10 @@ from .schemas import (
     AuditPage,
     CampaignIn,
     CampaignOut,
-    CharterVersionIn,
-    CharterVersionOut,
     CaseDetail,
     CasePage,
+    CharterVersionIn,
+    CharterVersionOut,
     DecisionIn,
     DecisionOut,
     MessageIn,

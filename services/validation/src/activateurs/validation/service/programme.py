@@ -16,6 +16,7 @@ from activateurs.shared.contracts.validation import (
     QuestionnaireLaunched,
     QuestionnaireLaunchedData,
 )
+
 from ..adapters import audit_store
 from ..adapters.tables import charter_versions, questionnaire_campaigns
 from ..domain.case import Conflict

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-
 from sqlalchemy.dialects.postgresql import insert
 
 from activateurs.shared.contracts.contact_relay import RequestOverdue
