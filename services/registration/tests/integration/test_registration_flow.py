@@ -50,7 +50,5 @@ async def test_from_account_creation_to_the_submitted_event(registration, databa
         event = DossierSubmitted.model_validate(message.body)
         assert str(event.data.dossier_id) == answer.json()["dossier_id"] and event.data.revision == 1
         assert event.data.structure.structure.name == "Numérique & Co" and len(event.data.documents) == 1
-        await eventually(lambda: len(mails_to(email)) == 2, what="the dossier-received email", timeout=30)
-        assert "Numérique & Co" in mails_to(email)[1].part("text/plain")
     finally:
         await notifier.stop()

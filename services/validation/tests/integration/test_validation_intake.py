@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from activateurs.shared.contracts.notifier import EmailRequested
 from activateurs.shared.messaging.tables import outbox
 from activateurs.validation.adapters.tables import history, revisions
-from activateurs.validation.config import VALIDATION_EMAILS
 from tests.support.waiting import eventually
 
 from ..conftest import START, document, submitted
@@ -48,11 +47,14 @@ async def test_a_submitted_event_becomes_a_case_with_its_prechecks_passing_or_fa
     assert [h["to_status"] for h in case["history"]] == ["to_review"]
     assert case["thread"] == []
 
-    # The receipt is registration's email (sent at submission): validation asks for none here.
+    # The applicant is told the dossier was received: an email request through the outbox.
     async with validation.db.sessions() as session:
         payloads = (await session.execute(sa.select(outbox.c.payload).where(
             outbox.c.routing_key == EmailRequested.routing_key))).scalars().all()
-    assert [json.loads(p)["data"]["template"] for p in payloads] == []
+    mails = [json.loads(p)["data"] for p in payloads]
+    assert [(m["template"], m["to"], m["context"]["revision"]) for m in mails] == [
+        ("dossier_received", "claire@numerique-et-co.fr", 1)]
+    assert mails[0]["account_id"] == str(event.data.account_id)
 
     # Failing checks show their evidence too.
     young = (START - timedelta(days=60)).date().isoformat()
@@ -99,9 +101,7 @@ async def test_the_queue_lists_the_oldest_waiting_first_and_a_malformed_message_
     assert len(dead) == 1
 
 
-async def test_duplicates_and_late_revisions_change_nothing(start_validation, amqp, issuer):
-    # With the receipt switched to this service, so its per-revision guard is exercised too.
-    validation = await start_validation(emails=VALIDATION_EMAILS | {"dossier_received"})
+async def test_duplicates_and_late_revisions_change_nothing(validation, amqp, issuer):
     headers = issuer.headers("dge_agent")
     dossier_id, account_id = uuid.uuid4(), uuid.uuid4()
     first = submitted(dossier_id=dossier_id, account_id=account_id, revision=1)

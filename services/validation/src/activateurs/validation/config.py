@@ -7,12 +7,11 @@ from pydantic_settings import SettingsConfigDict
 
 from activateurs.shared.settings import ServiceSettings
 
-# Which emails this service asks for: one owner per email, never both. Validation owns the thread
-# and the sanctions; registration sends the others (dossier_received at submission, dossier_accepted,
-# dossier_refused, account_deleted, withdrawal_confirmed…). `dossier_received` can be switched here
-# instead, if registration stops sending it.
+# Which emails this service asks for: one owner per email, never both. Validation owns the receipt
+# (sent once the case exists, per revision), the thread and the sanctions; registration sends the
+# others (dossier_accepted, dossier_refused, account_deleted, withdrawal_confirmed…).
 VALIDATION_EMAILS = frozenset({
-    "information_requested", "information_reminder",
+    "dossier_received", "information_requested", "information_reminder",
     "structure_suspended", "structure_reinstated", "structure_struck_off",
 })
 

@@ -13,8 +13,6 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activateurs.shared.contracts.dossier import DocumentRef, DossierSnapshot, MemberSnapshot
-from activateurs.shared.contracts.emails import DossierReceivedContext
-from activateurs.shared.contracts.notifier import EmailRequested
 from activateurs.shared.contracts.registration import DossierSubmitted, DossierSubmittedData
 from activateurs.shared.contracts.vocabulary import DocumentKind, StructureStatus
 
@@ -210,13 +208,7 @@ async def submit(deps: Deps, account_id: uuid.UUID, charter_version: int) -> tup
         await session.execute(sa.update(dossiers).where(dossiers.c.id == row.id).values(
             status=StructureStatus.SUBMITTED.value, revision=revision, charter_version=current, submitted_at=now,
             status_changed_at=now, information_request=None, updated_at=now))
-        await uow.add_events([
-            DossierSubmitted.new(data, producer=PRODUCER, occurred_at=now),
-            EmailRequested.for_context(
-                DossierReceivedContext(first_name=account.first_name, structure_name=snapshot.structure.name,
-                                       revision=revision),
-                to=account.email, account_id=account_id, producer=PRODUCER, occurred_at=now,
-                idempotency_key=f"registration:{row.id}:received:{revision}"),
-        ])
+        # The receipt (dossier_received) is validation's email, sent once the review case exists.
+        await uow.add_event(DossierSubmitted.new(data, producer=PRODUCER, occurred_at=now))
         await uow.commit()
     return row.id, revision
