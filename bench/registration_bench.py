@@ -281,7 +281,7 @@ async def section() -> Section:
         f"{ROUNDS} alternating rounds.",
         "A save checks the token, validates types and rules (SIRET, postal code, dates, URLs, emails), locks the",
         "dossier and writes it; a submission also freezes the revision and writes",
-        "the `registration.dossier.submitted.v1` event and the `dossier_received` email to the outbox.",
+        "the `registration.dossier.submitted.v1` event to the outbox.",
         "",
         "| endpoint | requests/s | p99 (ms) | vs bare |",
         "|---|---:|---:|---:|",
