@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -14,12 +13,12 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from faststream.rabbit import Channel, RabbitBroker
 from faststream.specification import AsyncAPI
-from prometheus_client import Counter, Histogram
 
 from .auth import JwksVerifier
 from .contracts import Event
 from .db import Database
 from .health import health_router, readiness_checks
+from .http_metrics import MetricsMiddleware
 from .logging import configure_logging
 from .messaging.relay import OutboxRelay
 from .messaging.topology import EVENTS_EXCHANGE, QueueSpec, declare_topology
@@ -28,8 +27,6 @@ from .supervisor import Supervisor
 
 log = logging.getLogger(__name__)
 
-HTTP_REQUESTS = Counter("http_requests_total", "HTTP requests", ["method", "route", "status"])
-HTTP_LATENCY = Histogram("http_request_duration_seconds", "HTTP request latency", ["method", "route"])
 
 
 def create_broker(service: str, settings: ServiceSettings) -> RabbitBroker:
@@ -126,14 +123,7 @@ class Service:
 
 
 def _instrument(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def measure(request: Request, call_next: Callable[[Request], Awaitable[Any]]) -> Any:
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = getattr(request.scope.get("route"), "path", "unmatched")  # the template: no ids, no PII
-        HTTP_REQUESTS.labels(request.method, route, str(response.status_code)).inc()
-        HTTP_LATENCY.labels(request.method, route).observe(time.perf_counter() - started)
-        return response
+    app.add_middleware(MetricsMiddleware)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:

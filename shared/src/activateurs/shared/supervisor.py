@@ -30,8 +30,16 @@ class Supervisor:
     def running(self) -> dict[str, bool]:
         return {name: not task.done() for name, task in self._tasks.items()}
 
-    async def stop(self) -> None:
-        for task in self._tasks.values():
-            task.cancel()
-        await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+    async def stop(self, patience: float = 10.0) -> None:
+        """Cancel every loop, and cancel again one that is still running a second later (a loop
+        may swallow one cancellation, e.g. inside a library's own timeout handling)."""
+        tasks = list(self._tasks.values())
+        deadline = asyncio.get_running_loop().time() + patience
+        while pending := [task for task in tasks if not task.done()]:
+            if asyncio.get_running_loop().time() > deadline:
+                log.error("background loops did not stop: %s", ", ".join(t.get_name() for t in pending))
+                break
+            for task in pending:
+                task.cancel()
+            await asyncio.wait(pending, timeout=1.0)
         self._tasks.clear()

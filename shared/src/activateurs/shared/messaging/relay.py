@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from prometheus_client import Counter
 
+from ..waiting import wait_event
 from .tables import outbox
 from .topology import EVENTS_EXCHANGE
 
@@ -77,10 +78,7 @@ class OutboxRelay:
     async def _wait_for_signal(self) -> float:
         loop = asyncio.get_running_loop()
         started = loop.time()
-        try:
-            await asyncio.wait_for(self._db.outbox_signal.wait(), self._poll_interval)
-        except TimeoutError:
-            pass
+        await wait_event(self._db.outbox_signal, self._poll_interval)
         return loop.time() - started
 
     async def publish_pending(self) -> tuple[int, int]:
@@ -120,8 +118,8 @@ class OutboxRelay:
         return len(done), len(failures)
 
     async def _publish(self, row: Any) -> None:
-        await asyncio.wait_for(
-            self._broker.publish(
+        async with asyncio.timeout(self._publish_timeout + 1):
+            await self._broker.publish(
                 row.payload.encode(),
                 exchange=EVENTS_EXCHANGE,
                 routing_key=row.routing_key,
@@ -132,9 +130,7 @@ class OutboxRelay:
                 content_type="application/json",
                 headers={"event_type": row.routing_key},
                 timeout=self._publish_timeout,
-            ),
-            self._publish_timeout + 1,
-        )
+            )
 
     async def purge_published(self) -> int:
         """Published rows are kept a while for investigation, then deleted."""

@@ -47,7 +47,8 @@ class ReadPool:
     async def pool(self) -> asyncpg.Pool:
         if self._pool is not None:
             return self._pool
-        await asyncio.wait_for(self._ready.wait(), timeout=10)
+        async with asyncio.timeout(10):
+            await self._ready.wait()
         assert self._pool is not None
         return self._pool
 

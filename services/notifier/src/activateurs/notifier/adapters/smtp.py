@@ -78,7 +78,8 @@ class SmtpPool:
 async def _close_quietly(client: aiosmtplib.SMTP) -> None:
     try:
         if client.is_connected:
-            await asyncio.wait_for(client.quit(), 2.0)
+            async with asyncio.timeout(2.0):
+                await client.quit()
     except Exception:
         client.close()
 

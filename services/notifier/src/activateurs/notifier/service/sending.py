@@ -11,6 +11,7 @@ from prometheus_client import Counter, Histogram
 from activateurs.shared.contracts.notifier import EmailFailed, EmailOutcomeData, EmailSent
 from activateurs.shared.db import Database, UnitOfWork
 from activateurs.shared.messaging.consumer import is_transient
+from activateurs.shared.waiting import wait_event
 
 from ..adapters import repository
 from ..adapters.mime import envelope_sender
@@ -65,7 +66,7 @@ class Sender:
                     while claimed.qsize() > claimed.maxsize // 2:
                         await asyncio.sleep(0.005)
                     continue
-                await _wait(self._wake, self._idle_poll)
+                await wait_event(self._wake, self._idle_poll)
         finally:
             await self._stop_gracefully(claimed, workers, recorder)
 
@@ -190,8 +191,3 @@ class Sender:
                 producer=PRODUCER, occurred_at=now)])
 
 
-async def _wait(event: asyncio.Event, timeout: float) -> None:
-    try:
-        await asyncio.wait_for(event.wait(), timeout)
-    except TimeoutError:
-        pass

@@ -10,6 +10,7 @@ from activateurs.shared.contracts.validation import DossierExpired, DossierExpir
 from activateurs.shared.contracts.vocabulary import ValidationStatus
 from activateurs.shared.db import UnitOfWork
 from activateurs.shared.messaging.consumer import is_transient
+from activateurs.shared.waiting import wait_event
 
 from ..adapters import audit_store, repository
 from ..domain.profile import applicant
@@ -94,7 +95,4 @@ class DeadlineSweeper:
                 if not is_transient(error):
                     raise
                 log.warning("deadline sweeper: %s, trying again later", type(error).__name__)
-            try:
-                await asyncio.wait_for(self._wake.wait(), self._poll)
-            except TimeoutError:
-                pass
+            await wait_event(self._wake, self._poll)
