@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import ClassVar, Literal
 
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from activateurs.shared.clock import Clock, OffsetClock, SystemClock
 
 
 def env(*names: str) -> AliasChoices:
@@ -35,6 +38,8 @@ class ServiceSettings(BaseSettings):
     jwt_issuer: str = Field("http://127.0.0.1:8001", validation_alias=env("JWT_ISSUER"))
     jwt_audience: str = Field("activateurs", validation_alias=env("JWT_AUDIENCE"))
     outbox_poll_interval: float = Field(1.0, validation_alias=env("OUTBOX_POLL_INTERVAL"))
+    # Tests only (refused in production): run this process's clock ahead, e.g. past a 24-month deadline.
+    clock_offset_seconds: float = Field(0.0, validation_alias=env("CLOCK_OFFSET_SECONDS"))
 
     @model_validator(mode="after")
     def _service_defaults(self) -> ServiceSettings:
@@ -51,6 +56,18 @@ class ServiceSettings(BaseSettings):
             if found:
                 raise ValueError("refusing to start in production with default credentials: " + ", ".join(found))
         return self
+
+    @model_validator(mode="after")
+    def _no_clock_offset_in_production(self) -> ServiceSettings:
+        if self.environment == "production" and self.clock_offset_seconds:
+            raise ValueError("CLOCK_OFFSET_SECONDS is for tests; it cannot be set in production")
+        return self
+
+    def clock(self) -> Clock:
+        """The process clock: the system's, shifted only when a test asked for it."""
+        if self.clock_offset_seconds:
+            return OffsetClock(timedelta(seconds=self.clock_offset_seconds))
+        return SystemClock()
 
     def insecure_defaults(self) -> dict[str, bool]:
         """Settings still at a development default; subclasses add their own secrets."""

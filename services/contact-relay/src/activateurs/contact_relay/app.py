@@ -27,7 +27,7 @@ DESCRIPTION = "Business contact requests forwarded to activators, and the 48 wor
 
 
 def build_service(settings: ContactRelaySettings, *, clock: Clock | None = None, sweep: bool = True) -> Service:
-    db = Database(settings.database_url, clock=clock)
+    db = Database(settings.database_url, clock=clock or settings.clock())
     broker = create_broker("contact-relay", settings)
     links = Links(settings.public_base_url, settings.ack_token_secret, settings.ack_link_days)
     background = {}

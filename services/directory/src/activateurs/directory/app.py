@@ -27,7 +27,7 @@ DESCRIPTION = "The public directory of activators: publication, search, profiles
 
 
 def build_service(settings: DirectorySettings, *, clock: Clock | None = None) -> Service:
-    db = Database(settings.database_url, clock=clock)
+    db = Database(settings.database_url, clock=clock or settings.clock())
     broker = create_broker("directory", settings)
     geography = load_geography()  # once per process
     log.info("geography data: %s", geography.source)

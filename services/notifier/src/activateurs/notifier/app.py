@@ -23,7 +23,7 @@ DESCRIPTION = "Sends every email of the platform from French templates, with ret
 
 
 def build_service(settings: NotifierSettings, *, clock: Clock | None = None) -> Service:
-    db = Database(settings.database_url, clock=clock)
+    db = Database(settings.database_url, clock=clock or settings.clock())
     broker = create_broker("notifier", settings)
     renderer = EmailRenderer()
     pool = SmtpPool(

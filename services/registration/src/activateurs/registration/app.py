@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 
 def build_service(settings: RegistrationSettings, *, clock: Clock | None = None) -> tuple[Service, Deps]:
-    db = Database(settings.database_url, clock=clock)
+    db = Database(settings.database_url, clock=clock or settings.clock())
     broker = create_broker("registration", settings)
     keys = KeyRing(db, settings.signing_keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
     deps = Deps(db=db, keys=keys, passwords=Passwords(time_cost=settings.argon2_time_cost,

@@ -31,7 +31,7 @@ DESCRIPTION = "The DGE back-office: pre-checks, information requests, decisions,
 
 
 def build_service(settings: ValidationSettings, *, clock: Clock | None = None) -> Service:
-    db = Database(settings.database_url, clock=clock)
+    db = Database(settings.database_url, clock=clock or settings.clock())
     broker = create_broker("validation", settings)
     ctx = Context(db=db, emails=settings.emails, public_base_url=settings.public_base_url,
                   document_url=settings.document_url)
