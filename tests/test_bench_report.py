@@ -1,0 +1,31 @@
+"""The benchmark report: each issue's goal judged from the sections' figures, and the chart written."""
+
+from bench import report
+
+FIGURES = {
+    "bench.notifier_throughput": {"raw": 700.0, "notifier": 420.0},
+    "bench.directory_bench": {"bare_rps": 2000.0, "search_rps": 600.0, "profile_rps": 1600.0,
+                              "acceptance_p99_s": 1.4},
+}
+
+
+def test_each_goal_is_judged_from_its_section_figures():
+    ratios, latencies = report.goals(FIGURES)
+    judged = {r.what: (round(r.ratio, 2), r.met) for r in ratios}
+    assert judged == {"notifier: mails sent": (0.6, True), "directory: search": (0.3, False),
+                      "directory: profile page": (0.8, True)}
+    assert [(lat.what, lat.met) for lat in latencies] == [("acceptance → searchable", False)]
+
+
+def test_the_summary_says_which_goals_are_not_met_and_shows_the_chart():
+    ratios, latencies = report.goals(FIGURES)
+    text = report.summary_markdown(ratios, latencies, "goals.png")
+    assert "| directory: search | 600 req/s | 2000 req/s | 30% | ≥ 40% | **NOT met** |" in text
+    assert "| notifier: mails sent | 420 mails/s | 700 mails/s | 60% | ≥ 50% | met |" in text
+    assert "![Each service against its bare baseline](goals.png)" in text
+
+
+def test_the_chart_is_a_png_image(tmp_path):
+    ratios, latencies = report.goals(FIGURES)
+    report.draw_chart(ratios, latencies, tmp_path / "goals.png")
+    assert (tmp_path / "goals.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
