@@ -28,6 +28,10 @@ dependencies:
 run: install dependencies
 	$(PY) deploy/local/run.py
 
+## demo: with `make run` up in another terminal, plays the whole story (account to contact request), step by step
+demo: install
+	$(PY) deploy/demo/demo.py
+
 ## test: lint, then the whole suite against the real PostgreSQL, RabbitMQ and an SMTP server on loopback
 test: install dependencies lint
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -1,0 +1,1 @@
+"""End-to-end suites: the five services as real processes, one story at a time."""
