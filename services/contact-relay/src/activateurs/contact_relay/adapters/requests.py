@@ -15,16 +15,11 @@ ONLINE = sa.and_(structures.c.published, sa.not_(structures.c.suspended), struct
                  structures.c.profile_at.is_not(None))
 
 _ONLINE_BY_SLUG = sa.select(structures).where(structures.c.slug == sa.bindparam("slug"), ONLINE)
-_ONLINE_BY_SLUGS = sa.select(structures).where(structures.c.slug.in_(sa.bindparam("slugs", expanding=True)), ONLINE)
 _INSERT_REQUEST = sa.insert(contact_requests)
 
 
 async def online_structure_by_slug(session: AsyncSession, slug: str) -> sa.Row | None:
     return (await session.execute(_ONLINE_BY_SLUG, {"slug": slug})).first()
-
-
-async def online_structures_by_slugs(session: AsyncSession, slugs: set[str]) -> list[sa.Row]:
-    return list((await session.execute(_ONLINE_BY_SLUGS, {"slugs": sorted(slugs)})).all())
 
 
 async def insert_requests(session: AsyncSession, rows: list[dict]) -> None:

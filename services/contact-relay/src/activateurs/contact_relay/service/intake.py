@@ -15,7 +15,7 @@ from activateurs.shared.contracts.vocabulary import Domain
 from activateurs.shared.db import Database
 from activateurs.shared.messaging.batching import GroupCommitter
 
-from ..adapters import requests as repo
+from ..adapters import intake_store as store
 from ..domain.requests import RequestStatus
 from ..domain.working_time import ack_schedule, territory_for
 from .links import Links
@@ -59,14 +59,14 @@ def forwarded_emails(*, request_id: UUID, structure_id: UUID, structure_name: st
 def _request_rows(structure, request: ContactRequest, request_id: UUID, now: datetime, links: Links,
                   schedules: dict) -> tuple[dict, list]:
     """The request's row and the events it causes (emails to both sides, `forwarded`)."""
-    key = (structure.department, structure.timezone)
-    if key not in schedules:  # one deadline computation per structure and batch: they share `now`
-        territory = territory_for(structure.department or "", structure.timezone)
+    key = (structure["department"], structure["timezone"])
+    if key not in schedules:  # one deadline computation per territory and batch: they share `now`
+        territory = territory_for(structure["department"] or "", structure["timezone"])
         schedules[key] = (territory, ack_schedule(now, territory))
     territory, schedule = schedules[key]
     ack_deadline_local = schedule.ack_deadline.astimezone(ZoneInfo(territory.timezone))
     values = {
-        "id": request_id, "structure_id": structure.structure_id, "company_name": request.company_name,
+        "id": request_id, "structure_id": structure["structure_id"], "company_name": request.company_name,
         "siret": request.siret, "contact_name": request.contact_name, "email": request.email,
         "phone": request.phone, "postal_code": request.postal_code,
         "domains": [str(d) for d in request.domains], "message": request.message,
@@ -74,16 +74,16 @@ def _request_rows(structure, request: ContactRequest, request_id: UUID, now: dat
         "ack_deadline": schedule.ack_deadline, "timezone": territory.timezone,
     }
     confirmation = EmailRequested.for_context(
-        ContactConfirmationContext(contact_name=request.contact_name, structure_name=structure.name,
+        ContactConfirmationContext(contact_name=request.contact_name, structure_name=structure["name"] or "",
                                    ack_deadline=ack_deadline_local),
         to=request.email, idempotency_key=f"contact-relay:{request_id}:confirmation", producer=PRODUCER,
         occurred_at=now)
     forwarded = forwarded_emails(
-        request_id=request_id, structure_id=structure.structure_id, structure_name=structure.name,
-        contact_emails=list(structure.contact_emails), values=values, ack_deadline=ack_deadline_local,
-        acknowledgement_url=links.acknowledgement_url(request_id, structure.structure_id, now), now=now)
+        request_id=request_id, structure_id=structure["structure_id"], structure_name=structure["name"] or "",
+        contact_emails=list(structure["contact_emails"]), values=values, ack_deadline=ack_deadline_local,
+        acknowledgement_url=links.acknowledgement_url(request_id, structure["structure_id"], now), now=now)
     event = RequestForwarded.new(
-        RequestForwardedData(request_id=request_id, structure_id=structure.structure_id,
+        RequestForwardedData(request_id=request_id, structure_id=structure["structure_id"],
                              ack_deadline=schedule.ack_deadline, received_at=now),
         producer=PRODUCER, occurred_at=now)
     # The structure's copy first: it is the one whose latency matters.
@@ -91,14 +91,16 @@ def _request_rows(structure, request: ContactRequest, request_id: UUID, now: dat
 
 
 async def store_batch(db: Database, links: Links, batch: Sequence[ContactRequest]) -> list[UUID | None]:
-    """Store a batch of requests in one transaction; None for a request to no online structure (nothing stored)."""
+    """Store a batch of requests in one transaction; None for a request to no online structure (nothing stored).
+
+    The routing is read inside that transaction: a structure taken offline a moment ago gets nothing.
+    """
     now = db.clock.now()
-    async with db.uow() as uow:
-        found = {row.slug: row for row in
-                 await repo.online_structures_by_slugs(uow.session, {r.activator_slug for r in batch})}
-        results: list[UUID | None] = []
-        rows: list[dict] = []
-        events: list = []
+    results: list[UUID | None] = []
+    rows: list[dict] = []
+    events: list = []
+    async with store.transaction(db) as conn:
+        found = {row["slug"]: row for row in await store.online_structures(conn, (r.activator_slug for r in batch))}
         schedules: dict = {}
         for request in batch:
             structure = found.get(request.activator_slug)
@@ -111,9 +113,10 @@ async def store_batch(db: Database, links: Links, batch: Sequence[ContactRequest
             events += caused
             results.append(request_id)
         if rows:
-            await repo.insert_requests(uow.session, rows)
-            await uow.add_events(events)
-            await uow.commit()
+            await store.insert_requests(conn, rows)
+            await store.insert_events(conn, events, now)
+    if rows:
+        db.outbox_signal.set()  # committed: the relay publishes now rather than at its next poll
     return results
 
 

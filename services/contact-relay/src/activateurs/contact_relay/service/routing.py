@@ -27,6 +27,12 @@ from ..adapters.tables import structures
 
 CONSUMER = "contact-relay.routing"
 
+# Not bound: registration.member.withdrawn.v1 (CONTRACTS lists contact-relay among its readers). Requests
+# are addressed to the structure, and the only place the relay holds a member's address is the
+# routing's `contact_emails`, which registration owns and republishes (profile.updated) without the
+# member who left; reminders, overdue and redirection mails read that list when they are sent, so they
+# follow it (tests/integration/test_contact_relay_member_withdrawal.py). The event itself names an
+# account, not an address, and nothing here maps accounts to addresses: there is nothing to apply.
 ROUTING_EVENTS: tuple[type[Event], ...] = (
     DossierAccepted, ProfileUpdated, StructurePublished, StructureUnpublished, StructureSuspended,
     StructureReinstated, StructureStruckOff, StructureWithdrawn, StructureCancelled, AccountDeleted,
