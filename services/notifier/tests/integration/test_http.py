@@ -58,7 +58,7 @@ async def test_deliveries_list_status_attempts_and_last_error_filtered(client, i
 
 
 @pytest.mark.parametrize("params", [{"status": "lost"}, {"page_size": 1000}, {"page": 0}, {"page": "x"},
-                                    {"recipient": "a" * 400}])
+                                    {"recipient": "a" * 400}, {"recipient": "claire\x00@example.fr"}])
 async def test_bad_query_parameters_are_422(client, issuer, params):
     response = await client.get("/api/v1/deliveries", params=params, headers=issuer.headers("dge_agent"))
     assert response.status_code == 422

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
@@ -15,6 +15,14 @@ from ..adapters import repository
 from ..domain.delivery import DeliveryStatus
 
 router = APIRouter(prefix="/api/v1", tags=["deliveries"])
+# PostgreSQL text cannot hold a NUL character: refused with a 422 instead of failing in the database.
+NO_NUL = r"^[^\x00]*$"
+
+
+class Problem(BaseModel):
+    """Every error answer: a sentence, or, for malformed input (422), the list of what is wrong where."""
+
+    detail: str | list[dict[str, Any]]
 
 
 class Delivery(BaseModel):
@@ -41,11 +49,14 @@ class DeliveryPage(BaseModel):
 
 
 @router.get("/deliveries", response_model=DeliveryPage, summary="The outgoing mail log (DGE roles)",
-            responses={401: {"description": "no or invalid token"}, 403: {"description": "not a DGE role"}})
+            responses={401: {"model": Problem, "description": "no or invalid token"},
+                       403: {"model": Problem, "description": "not a DGE role"},
+                       422: {"model": Problem, "description": "a malformed query parameter (`detail` says which)"}})
 async def list_deliveries(
     request: Request,
     _: DgePrincipal,
-    recipient: Annotated[str | None, Query(max_length=320, description="exact address, case-insensitive")] = None,
+    recipient: Annotated[str | None, Query(max_length=320, pattern=NO_NUL,
+                                           description="exact address, case-insensitive")] = None,
     status: DeliveryStatus | None = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Body, HTTPException, Query, Request, Response, status
@@ -18,6 +18,7 @@ from ..domain.case import Conflict, Sanction
 from ..service import audit, decisions, programme, queries, sanctions, statistics, thread
 from ..service.common import Context, NotFound
 from .schemas import (
+    NO_NUL,
     ApplicantThread,
     AuditPage,
     CampaignIn,
@@ -28,8 +29,10 @@ from .schemas import (
     CharterVersionOut,
     DecisionIn,
     DecisionOut,
+    IsoInstant,
     MessageIn,
     MessageOut,
+    Problem,
     ReasonIn,
     ReplyIn,
     SanctionOut,
@@ -41,9 +44,19 @@ Reader = Annotated[Principal, require_roles(Role.DGE_AGENT, Role.DGE_ADMIN, Role
 Applicant = Annotated[Principal, require_roles(Role.ACTIVATOR)]
 Admin = Annotated[Principal, require_roles(Role.DGE_ADMIN)]
 
-ERRORS = {401: {"description": "no or invalid token"}, 403: {"description": "not allowed for this role"}}
-NOT_FOUND = {404: {"description": "unknown id (or not visible to this caller)"}}
-CONFLICT = {409: {"description": "not possible in the current state"}}
+
+def problem(description: str) -> dict[str, Any]:
+    """An error answer as documented in the OpenAPI: its meaning and its body (`Problem`)."""
+    return {"model": Problem, "description": description}
+
+
+# Every error names its body, so clients (and the fuzz suite) can rely on `detail` being there.
+ERRORS = {401: problem("no or invalid token"), 403: problem("not allowed for this role")}
+NOT_FOUND = {404: problem("unknown id (or not visible to this caller)")}
+CONFLICT = {409: problem("not possible in the current state")}
+INVALID = {422: problem("malformed input (`detail` lists the fields at fault) or a value refused")}
+# Routes with a JSON body: a body that cannot be decoded (not UTF-8) is refused before validation.
+BODY = {400: problem("the body could not be read (not UTF-8)"), **INVALID}
 
 
 @contextmanager
@@ -71,7 +84,7 @@ def region_scope(principal: Principal) -> str | None:
 def build_router(ctx: Context) -> APIRouter:
     router = APIRouter(prefix="/api/v1")
 
-    @router.get("/dossiers", response_model=CasePage, tags=["dossiers"], responses=ERRORS,
+    @router.get("/dossiers", response_model=CasePage, tags=["dossiers"], responses={**ERRORS, **INVALID},
                 summary="Cases, oldest waiting first, with their pre-check summary")
     async def list_dossiers(
         principal: Reader,
@@ -83,16 +96,16 @@ def build_router(ctx: Context) -> APIRouter:
                                                    page_size=page_size))
 
     @router.get("/dossiers/{dossier_id}", response_model=CaseDetail, tags=["dossiers"],
-                responses={**ERRORS, **NOT_FOUND},
+                responses={**ERRORS, **NOT_FOUND, **INVALID},
                 summary="One case: current revision, pre-checks, documents, thread, history")
     async def get_dossier(dossier_id: UUID, principal: Reader) -> CaseDetail:
         with answers():
             return CaseDetail(**await queries.case_detail(ctx, dossier_id, region=region_scope(principal)))
 
     @router.get("/dossiers/{dossier_id}/documents/{document_id}", tags=["dossiers"], response_class=Response,
-                responses={**ERRORS, **NOT_FOUND, 200: {"content": {"application/pdf": {}, "image/png": {},
-                                                                    "image/jpeg": {}}},
-                           502: {"description": "the document store failed or the file differs from the one submitted"}},
+                responses={**ERRORS, **NOT_FOUND, **INVALID,
+                           200: {"content": {"application/pdf": {}, "image/png": {}, "image/jpeg": {}}},
+                           502: problem("the document store failed or the file differs from the one submitted")},
                 summary="A submitted document, exactly as submitted (checked against its SHA-256)")
     async def get_document(dossier_id: UUID, document_id: UUID, principal: Reader, request: Request) -> Response:
         with answers():
@@ -109,7 +122,7 @@ def build_router(ctx: Context) -> APIRouter:
                                  "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"})
 
     @router.post("/dossiers/{dossier_id}/messages", response_model=MessageOut, status_code=201, tags=["thread"],
-                 responses={**ERRORS, **NOT_FOUND, **CONFLICT},
+                 responses={**ERRORS, **NOT_FOUND, **CONFLICT, **BODY},
                  summary="A DGE message; with requests_information the case awaits the applicant (3 months)")
     async def post_message(dossier_id: UUID, body: MessageIn, principal: DgePrincipal) -> MessageOut:
         with answers():
@@ -123,14 +136,14 @@ def build_router(ctx: Context) -> APIRouter:
             return ApplicantThread(**await thread.applicant_thread(ctx, principal))
 
     @router.post("/my-dossier/messages", response_model=MessageOut, status_code=201, tags=["thread"],
-                 responses={**ERRORS, **NOT_FOUND, **CONFLICT},
+                 responses={**ERRORS, **NOT_FOUND, **CONFLICT, **BODY},
                  summary="The applicant's reply; it brings the case back to review")
     async def reply(body: ReplyIn, principal: Applicant) -> MessageOut:
         with answers():
             return MessageOut(**await thread.post_applicant_reply(ctx, principal, body.body))
 
     @router.post("/dossiers/{dossier_id}/decision", response_model=DecisionOut, tags=["dossiers"],
-                 responses={**ERRORS, **NOT_FOUND, **CONFLICT}, summary="Accept or refuse (once)")
+                 responses={**ERRORS, **NOT_FOUND, **CONFLICT, **BODY}, summary="Accept or refuse (once)")
     async def decide(dossier_id: UUID, body: DecisionIn, principal: DgePrincipal) -> DecisionOut:
         with answers():
             return DecisionOut(**await decisions.decide(ctx, principal, dossier_id, body.decision, body.reason))
@@ -140,17 +153,17 @@ def build_router(ctx: Context) -> APIRouter:
             return SanctionOut(**await sanctions.sanction(ctx, principal, structure_id, kind, reason))
 
     @router.post("/structures/{structure_id}/suspension", response_model=SanctionOut, tags=["sanctions"],
-                 responses={**ERRORS, **NOT_FOUND, **CONFLICT}, summary="Suspend until further notice")
+                 responses={**ERRORS, **NOT_FOUND, **CONFLICT, **BODY}, summary="Suspend until further notice")
     async def suspend(structure_id: UUID, body: ReasonIn, principal: DgePrincipal) -> SanctionOut:
         return await _sanction(structure_id, Sanction.SUSPEND, body.reason, principal)
 
     @router.delete("/structures/{structure_id}/suspension", response_model=SanctionOut, tags=["sanctions"],
-                   responses={**ERRORS, **NOT_FOUND, **CONFLICT},
+                   responses={**ERRORS, **NOT_FOUND, **CONFLICT, **BODY},
                    summary="Reinstate (the reason in the JSON body, or as `?reason=`)")
     async def reinstate(
         structure_id: UUID, principal: DgePrincipal,
         body: Annotated[ReasonIn | None, Body()] = None,
-        reason: Annotated[str | None, Query(min_length=1, max_length=5000)] = None,
+        reason: Annotated[str | None, Query(min_length=1, max_length=5000, pattern=NO_NUL)] = None,
     ) -> SanctionOut:
         given = body.reason if body is not None else (reason or "").strip()
         if not given:
@@ -158,15 +171,15 @@ def build_router(ctx: Context) -> APIRouter:
         return await _sanction(structure_id, Sanction.REINSTATE, given, principal)
 
     @router.post("/structures/{structure_id}/strike-off", response_model=SanctionOut, tags=["sanctions"],
-                 responses={**ERRORS, **NOT_FOUND, **CONFLICT}, summary="Strike off for good")
+                 responses={**ERRORS, **NOT_FOUND, **CONFLICT, **BODY}, summary="Strike off for good")
     async def strike_off(structure_id: UUID, body: ReasonIn, principal: DgePrincipal) -> SanctionOut:
         return await _sanction(structure_id, Sanction.STRIKE_OFF, body.reason, principal)
 
-    @router.get("/audit-log", response_model=AuditPage, tags=["audit"], responses=ERRORS,
+    @router.get("/audit-log", response_model=AuditPage, tags=["audit"], responses={**ERRORS, **INVALID},
                 summary="Append-only records, each chained to the previous one by hash")
     async def audit_log(
         _: DgePrincipal,
-        subject_id: Annotated[str | None, Query(max_length=100)] = None,
+        subject_id: Annotated[str | None, Query(max_length=100, pattern=NO_NUL)] = None,
         page: Annotated[int, Query(ge=1, le=100_000)] = 1,
         page_size: Annotated[int, Query(ge=1, le=500)] = 100,
     ) -> AuditPage:
@@ -174,7 +187,7 @@ def build_router(ctx: Context) -> APIRouter:
         return AuditPage(items=items, page=page, page_size=page_size)
 
     @router.post("/charter-versions", response_model=CharterVersionOut, status_code=201, tags=["programme"],
-                 responses={**ERRORS, 422: {"description": "invalid text or deadline"}},
+                 responses={**ERRORS, **BODY},
                  summary="Publish a new charter version with its acceptance deadline (DGE admin)")
     async def publish_charter(body: CharterVersionIn, principal: Admin) -> CharterVersionOut:
         with answers():
@@ -182,17 +195,18 @@ def build_router(ctx: Context) -> APIRouter:
                                                                        body.acceptance_deadline))
 
     @router.post("/questionnaire-campaigns", response_model=CampaignOut, status_code=201, tags=["programme"],
-                 responses={**ERRORS, **CONFLICT}, summary="Launch the year's satisfaction questionnaire (DGE admin)")
+                 responses={**ERRORS, **CONFLICT, **BODY},
+                 summary="Launch the year's satisfaction questionnaire (DGE admin)")
     async def launch_questionnaire(body: CampaignIn, principal: Admin) -> CampaignOut:
         with answers():
             return CampaignOut(**await programme.launch_questionnaire(ctx, principal, body.year, body.url))
 
-    @router.get("/statistics", response_model=Statistics, tags=["statistics"], responses=ERRORS,
+    @router.get("/statistics", response_model=Statistics, tags=["statistics"], responses={**ERRORS, **INVALID},
                 summary="Queue, decisions per month, median instruction time, overdue acknowledgements")
     async def get_statistics(
         principal: Reader,
-        from_: Annotated[datetime | None, Query(alias="from", description="default: a year before `to`")] = None,
-        to: Annotated[datetime | None, Query(description="default: now")] = None,
+        from_: Annotated[IsoInstant | None, Query(alias="from", description="default: a year before `to`")] = None,
+        to: Annotated[IsoInstant | None, Query(description="default: now")] = None,
     ) -> Statistics:
         until = _aware(to) if to else ctx.db.clock.now()
         since = _aware(from_) if from_ else until - timedelta(days=365)
@@ -204,6 +218,8 @@ def build_router(ctx: Context) -> APIRouter:
     return router
 
 
-def _aware(instant: datetime) -> datetime:
-    """A date-time without a zone is read as UTC."""
+def _aware(instant: datetime | date) -> datetime:
+    """A date-time without a zone is read as UTC; a date is its midnight, UTC."""
+    if not isinstance(instant, datetime):
+        return datetime.combine(instant, time(), UTC)
     return instant if instant.tzinfo else instant.replace(tzinfo=UTC)

@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal
+import re
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 MAX_MESSAGE = 10_000
 MAX_REASON = 5_000
+# PostgreSQL text cannot hold a NUL character: refused at the door (422) instead of failing in the database.
+NO_NUL = r"^[^\x00]*$"
+
+_ISO_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}(?:$|[Tt ]\d{2}:\d{2})")
+
+
+def _iso_only(value: Any) -> Any:
+    # Left lax, pydantic reads `to=0.5` as a Unix timestamp: only ISO 8601 dates and date-times pass.
+    if isinstance(value, str) and not _ISO_INSTANT.match(value):
+        raise ValueError("expected an ISO 8601 date-time or date, e.g. 2026-01-31T00:00:00Z or 2026-01-31")
+    return value
+
+
+# A date-time, or a date meaning its midnight (UTC).
+IsoInstant = Annotated[datetime | date, BeforeValidator(_iso_only)]
+
+
+class Problem(BaseModel):
+    """Every error answer: a sentence, or, for malformed input (422), the list of what is wrong where."""
+
+    detail: str | list[dict[str, Any]]
 
 
 class Strict(BaseModel):
@@ -17,17 +39,17 @@ class Strict(BaseModel):
 
 
 class MessageIn(Strict):
-    body: str = Field(min_length=1, max_length=MAX_MESSAGE)
+    body: str = Field(min_length=1, max_length=MAX_MESSAGE, pattern=NO_NUL)
     requests_information: bool = False
 
 
 class ReplyIn(Strict):
-    body: str = Field(min_length=1, max_length=MAX_MESSAGE)
+    body: str = Field(min_length=1, max_length=MAX_MESSAGE, pattern=NO_NUL)
 
 
 class DecisionIn(Strict):
     decision: Literal["accepted", "refused"]
-    reason: str | None = Field(default=None, max_length=MAX_REASON)
+    reason: str | None = Field(default=None, max_length=MAX_REASON, pattern=NO_NUL)
 
     @model_validator(mode="after")
     def _refusal_has_a_reason(self) -> DecisionIn:
@@ -37,7 +59,7 @@ class DecisionIn(Strict):
 
 
 class ReasonIn(Strict):
-    reason: str = Field(min_length=1, max_length=MAX_REASON)
+    reason: str = Field(min_length=1, max_length=MAX_REASON, pattern=NO_NUL)
 
 
 class PrecheckSummary(BaseModel):
@@ -175,7 +197,7 @@ class AuditPage(BaseModel):
 
 
 class CharterVersionIn(Strict):
-    text: str = Field(min_length=1, max_length=200_000)
+    text: str = Field(min_length=1, max_length=200_000, pattern=NO_NUL)
     acceptance_deadline: AwareDatetime
 
 
@@ -187,7 +209,7 @@ class CharterVersionOut(BaseModel):
 
 class CampaignIn(Strict):
     year: int = Field(ge=2022, le=2100)
-    url: str = Field(pattern=r"^https?://", max_length=2000)
+    url: str = Field(pattern=r"^https?://[^\x00]*$", max_length=2000)
 
 
 class CampaignOut(BaseModel):
