@@ -6,7 +6,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -14,12 +14,16 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from activateurs.registration.adapters.tables import dossiers
 from activateurs.registration.app import attach, build_service
 from activateurs.registration.config import RegistrationSettings
 from activateurs.registration.service.context import Deps
 from activateurs.shared.clock import ManualClock
+from activateurs.shared.contracts.dossier import Address, Profile, RoutingData
+from activateurs.shared.contracts.validation import DossierAccepted, DossierAcceptedData
 from activateurs.shared.messaging.tables import outbox
 from activateurs.shared.service import Service
+from tests.support.waiting import eventually
 
 PASSWORD = "correct horse battery staple"
 FAST_ARGON2 = {"argon2_time_cost": 1, "argon2_memory_kib": 8192, "argon2_parallelism": 1}
@@ -145,3 +149,71 @@ async def registration(start_registration) -> Registration:
     return await start_registration()
 
 
+
+
+SUBMIT = {"charter_version": 1, "accept_charter": True}
+
+
+def query_token(url: str, path: str) -> str:
+    parts = urlsplit(url)
+    assert parts.path.endswith(path), url
+    return parse_qs(parts.query)["token"][0]
+
+
+async def submitted_structure(registration: Registration) -> tuple[str, dict[str, str], uuid.UUID, uuid.UUID]:
+    """A referent whose complete dossier is submitted: (email, headers, dossier id, account id)."""
+    email = await registration.signup()
+    headers = await registration.headers(email)
+    assert (await registration.client.put("/api/v1/dossier", headers=headers, json=complete_dossier())).status_code \
+        == 200
+    assert (await registration.upload(headers, "extrait_immatriculation")).status_code == 201
+    answer = await registration.client.post("/api/v1/dossier/submission", headers=headers, json=SUBMIT)
+    assert answer.status_code == 202, answer.text
+    me = (await registration.client.get("/api/v1/me", headers=headers)).json()
+    return email, headers, uuid.UUID(answer.json()["dossier_id"]), uuid.UUID(me["id"])
+
+
+def a_profile() -> Profile:
+    return Profile(name="Numérique & Co", structure_type="entreprise_services_numeriques", category="privee",
+                   address=Address(street="12 rue de la Roquette", postal_code="75011", city="Paris"),
+                   department="75", region="11", headcount_band="10-19", description="TPE", domains=["cybersecurite"],
+                   services=["conseil"], routing=RoutingData(contact_emails=["c@example.fr"], department="75"))
+
+
+async def accept(registration: Registration, amqp: Any, dossier_id: uuid.UUID, account_id: uuid.UUID, *,
+                 expires_in: Any = None) -> uuid.UUID:
+    """validation.dossier.accepted.v1 over the broker, waited for; returns the structure id."""
+    structure_id = uuid.uuid4()
+    now = registration.clock.now()
+    await amqp.publish_event(DossierAccepted.new(DossierAcceptedData(
+        dossier_id=dossier_id, structure_id=structure_id, account_id=account_id, profile=a_profile(),
+        accepted_at=now, engagement_expires_at=now + (expires_in or timedelta(days=730))),
+        producer="validation", occurred_at=now + timedelta(seconds=1)))
+
+    async def accepted() -> bool:
+        async with registration.db.sessions() as session:
+            status = (await session.execute(sa.select(dossiers.c.status).where(dossiers.c.id == dossier_id))).scalar()
+        return status == "accepted"
+
+    await eventually(accepted, what="dossier accepted")
+    return structure_id
+
+
+async def invite_member(registration: Registration, referent_headers: dict[str, str], *,
+                        email: str | None = None, first_name: str = "Marc") -> tuple[str, dict[str, str]]:
+    """A member invited by the referent who accepted: (email, headers)."""
+    email = email or f"marc.{uuid.uuid4().hex[:8]}@example.fr"
+    answer = await registration.client.post("/api/v1/structure/members", headers=referent_headers, json={
+        "email": email, "first_name": first_name, "last_name": "Lefebvre"})
+    assert answer.status_code == 201, answer.text
+    token = await invitation_token(registration, email)
+    joined = await registration.client.post("/api/v1/structure/members/invitation", json={
+        "token": token, "password": PASSWORD, "charter_version": 1, "accept_charter": True})
+    assert joined.status_code == 201, joined.text
+    return email, await registration.headers(email)
+
+
+async def invitation_token(registration: Registration, email: str) -> str:
+    mails = await registration.emails("member_invitation", email.lower())
+    assert mails, f"no invitation for {email}"
+    return query_token(mails[-1]["context"]["invitation_url"], "/invitation")

@@ -1,4 +1,4 @@
-"""Wiring of the registration service: database, key ring, password hasher, consumers, routes, purge loop."""
+"""Wiring of the registration service: database, key ring, password hasher, consumers, routes, background loops."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import asyncpg
 import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -16,7 +17,10 @@ from activateurs.shared.contracts.notifier import EmailRequested
 from activateurs.shared.contracts.registration import (
     AccountDeleted,
     DossierSubmitted,
+    EngagementRenewed,
+    MemberWithdrawn,
     ProfileUpdated,
+    StructureCancelled,
     StructureWithdrawn,
 )
 from activateurs.shared.db import Database
@@ -27,7 +31,11 @@ from .adapters.passwords import Passwords
 from .config import RegistrationSettings
 from .entrypoints.consumers import QUEUES, register_consumers
 from .entrypoints.http import router
+from .entrypoints.http_members import PHOTO_PATH
+from .entrypoints.http_members import router as members_router
+from .entrypoints.http_programme import router as programme_router
 from .service.context import AccountGone, Deps
+from .service.deadlines import sweep
 from .service.keys import KeyRing, LocalVerifier
 from .service.lifecycle import purge_never_verified
 
@@ -52,11 +60,20 @@ def build_service(settings: RegistrationSettings, *, clock: Clock | None = None)
                 log.info("purged %d never-verified accounts", purged)
             await asyncio.sleep(settings.purge_interval_seconds)
 
+    async def deadline_loop() -> None:
+        while True:
+            fired = await sweep(deps)
+            if fired:
+                log.info("handled %d due deadlines", fired)
+            await asyncio.sleep(settings.deadline_sweep_seconds)
+
     service = Service(
         name="registration", version="0.1.0", description=DESCRIPTION, settings=settings, database=db, broker=broker,
-        queues=QUEUES, publishes=(DossierSubmitted, ProfileUpdated, StructureWithdrawn, AccountDeleted, EmailRequested),
-        routers=[router],
-        background={"keys-and-purge": purge_loop}, subscribers=register_consumers(broker, deps),
+        queues=QUEUES, publishes=(DossierSubmitted, ProfileUpdated, StructureWithdrawn, StructureCancelled,
+                                  MemberWithdrawn, EngagementRenewed, AccountDeleted, EmailRequested),
+        routers=[router, members_router, programme_router],
+        background={"keys-and-purge": purge_loop, "deadlines": deadline_loop},
+        subscribers=register_consumers(broker, deps),
     )
     # This service is the issuer: it checks tokens with its own key ring, not over HTTP against itself.
     service.verifier = LocalVerifier(keys, db)  # type: ignore[assignment]
@@ -69,7 +86,12 @@ def create_app(settings: RegistrationSettings | None = None, *, clock: Clock | N
 
 
 MAX_JSON_BYTES = 256 * 1024
-UPLOAD_PATH = "/api/v1/dossier/documents"
+UPLOAD_PATHS = {"/api/v1/dossier/documents", PHOTO_PATH}
+
+
+def _unstorable_text(error: sa.exc.DBAPIError) -> bool:
+    cause = getattr(error.orig, "__cause__", None) or error.orig
+    return isinstance(cause, (asyncpg.CharacterNotInRepertoireError, asyncpg.UntranslatableCharacterError))
 
 
 def attach(service: Service, deps: Deps) -> FastAPI:
@@ -80,12 +102,15 @@ def attach(service: Service, deps: Deps) -> FastAPI:
     async def limit_bodies(request: Request, call_next: Callable[[Request], Awaitable[Any]]) -> Any:
         # Only uploads carry files; anything else this large is refused before it is read.
         declared = request.headers.get("content-length", "")
-        if request.url.path != UPLOAD_PATH and declared.isdigit() and int(declared) > MAX_JSON_BYTES:
+        if request.url.path not in UPLOAD_PATHS and declared.isdigit() and int(declared) > MAX_JSON_BYTES:
             return JSONResponse({"detail": f"the body exceeds {MAX_JSON_BYTES} bytes"}, status_code=413)
         return await call_next(request)
 
     @app.exception_handler(sa.exc.DBAPIError)
     async def database_unavailable(request: Request, error: sa.exc.DBAPIError) -> JSONResponse:
+        if _unstorable_text(error):  # e.g. a NUL character, which PostgreSQL text cannot hold; nothing was written
+            return JSONResponse({"detail": "a text field holds a character that cannot be stored (NUL)"},
+                                status_code=422)
         # The database refusing or dropping connections is an outage to wait out (503), not a bug.
         if not is_transient(error):
             raise error

@@ -1,4 +1,4 @@
-"""Settings of the registration service: token signing keys, lifetimes, throttling, document limits."""
+"""Settings of the registration service: signing keys, lifetimes, throttling, limits, deadlines."""
 
 from __future__ import annotations
 
@@ -27,6 +27,16 @@ class RegistrationSettings(ServiceSettings):
     max_document_bytes: int = 10 * 1024 * 1024
     never_verified_days: int = 30
     purge_interval_seconds: float = 3600.0
+    # Members: how long an invitation link works; the size limit of a member's photo.
+    invitation_days: int = 7
+    max_photo_bytes: int = 2 * 1024 * 1024
+    # Where this API is reached publicly: member photos are linked from the public profile.
+    api_base_url: str = "http://127.0.0.1:8001"
+    # Engagement (A6): length, reminders before the end, and how early a renewal is allowed.
+    engagement_months: int = 24
+    renewal_window_days: int = 60
+    # How often due deadlines are looked for (short in end-to-end tests that move the clock).
+    deadline_sweep_seconds: float = 60.0
     # Argon2id cost: the library's defaults (RFC 9106 low-memory profile) unless told otherwise.
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536

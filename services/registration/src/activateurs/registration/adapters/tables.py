@@ -59,6 +59,69 @@ dossiers = sa.Table(
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("submitted_at", sa.DateTime(timezone=True)),
     sa.Column("information_request", JSONB),  # the DGE's last request while awaiting the applicant
+    # Sanctions: the status a reinstatement goes back to, and the time of the last sanction event applied
+    # (a late copy of an older suspension or reinstatement changes nothing).
+    sa.Column("status_before_suspension", sa.Text),
+    sa.Column("sanctioned_at", sa.DateTime(timezone=True)),
+)
+
+# A member (adhérent) of a structure: an account bound to the referent's dossier, with a public card.
+members = sa.Table(
+    "members", metadata,
+    sa.Column("account_id", sa.Uuid, sa.ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("dossier_id", sa.Uuid, sa.ForeignKey("dossiers.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("card", JSONB, nullable=False),
+    sa.Column("joined_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("card_updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# Invitations sent by a referent; `token_id` is the nonce of the only link still valid (a re-invitation
+# after expiry replaces it), `accepted_at` makes the link single-use.
+member_invitations = sa.Table(
+    "member_invitations", metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("dossier_id", sa.Uuid, sa.ForeignKey("dossiers.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("email", sa.Text, nullable=False),  # stored lower-cased
+    sa.Column("first_name", sa.Text, nullable=False),
+    sa.Column("last_name", sa.Text, nullable=False),
+    sa.Column("token_id", sa.Text, nullable=False),
+    sa.Column("invited_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("accepted_at", sa.DateTime(timezone=True)),
+    sa.Column("account_id", sa.Uuid, sa.ForeignKey("accounts.id", ondelete="CASCADE")),
+    sa.UniqueConstraint("dossier_id", "email", name="member_invitations_dossier_email_key"),
+)
+
+# Every charter version a person accepted, and when (referents at submission or renewal, members at joining).
+charter_acceptances = sa.Table(
+    "charter_acceptances", metadata,
+    sa.Column("account_id", sa.Uuid, sa.ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("accepted_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# Deadlines of a structure (engagement reminders and lapse, charter acceptance), claimed by any replica
+# with SKIP LOCKED once due; `fired_at` set in the transaction that applies them.
+deadlines = sa.Table(
+    "deadlines", metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("dossier_id", sa.Uuid, sa.ForeignKey("dossiers.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("payload", JSONB, nullable=False),
+    sa.Column("fired_at", sa.DateTime(timezone=True)),
+    sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("deadlines_pending", "due_at", postgresql_where=sa.text("fired_at IS NULL")),
+)
+
+# First publication of each structure by the directory (kept even if it arrives before the acceptance).
+publications = sa.Table(
+    "publications", metadata,
+    sa.Column("structure_id", sa.Uuid, primary_key=True),
+    sa.Column("url", sa.Text, nullable=False),
+    sa.Column("first_published_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("notified_at", sa.DateTime(timezone=True)),
 )
 
 dossier_revisions = sa.Table(

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from uuid import UUID
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 from stdnum.fr import siret as siret_rules
 
 from activateurs.shared.contracts.vocabulary import (
@@ -43,7 +43,17 @@ class AddressDraft(Draft):
 
 class InterventionAreaDraft(Draft):
     departments: Annotated[list[Annotated[str, Field(max_length=3)]], Field(max_length=120)] = []
-    national: bool = False
+    national: StrictBool = False
+
+
+def _not_a_number(value: object) -> object:
+    # Lax validation would read 0 as 1970-01-01: a date comes as "YYYY-MM-DD".
+    if isinstance(value, int | float):
+        raise ValueError("a date is written YYYY-MM-DD")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_not_a_number)]
 
 
 class StructureDraft(Draft):
@@ -52,7 +62,7 @@ class StructureDraft(Draft):
     category: Category | None = None
     siret: Annotated[str, Field(max_length=30)] | None = None
     no_siret_reason: Long | None = None
-    created_on: date | None = None
+    created_on: Day | None = None
     experience_declaration: Long | None = None
     address: AddressDraft = AddressDraft()
     headcount_band: HeadcountBand | None = None
@@ -76,9 +86,9 @@ class ManagementDraft(Draft):
 
 
 class DeclarationsDraft(Draft):
-    obligations_up_to_date: bool = False
-    heads_agreement: bool = False
-    website_legal_compliance: bool = False
+    obligations_up_to_date: StrictBool = False
+    heads_agreement: StrictBool = False
+    website_legal_compliance: StrictBool = False
 
 
 class CardDraft(Draft):

@@ -12,7 +12,7 @@ import pydantic
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import BaseModel, EmailStr, Field, StrictBool, StrictInt
 
 from activateurs.shared.auth import CurrentPrincipal, InvalidToken, Principal, require_roles
 from activateurs.shared.contracts.vocabulary import DocumentKind, Role
@@ -20,11 +20,14 @@ from activateurs.shared.contracts.vocabulary import DocumentKind, Role
 from ..domain.dossier import PROFILE_FIELDS, DossierDraft, ProfilePatch
 from ..service import accounts as account_cases
 from ..service import dossier as dossier_cases
-from ..service import lifecycle
+from ..service import leaving, lifecycle
+from ..service import members as member_cases
 from ..service import profile as profile_cases
 from ..service.context import Deps
 
-router = APIRouter()
+# A body that is not even UTF-8 JSON is refused by FastAPI before any model sees it.
+BAD_BODY: dict[int | str, dict[str, Any]] = {400: {"description": "a body that cannot be read (not UTF-8 JSON)"}}
+router = APIRouter(responses=BAD_BODY)
 ActivatorPrincipal = Annotated[Principal, require_roles(Role.ACTIVATOR)]
 UNAUTHENTICATED = {401: {"description": "no, invalid or expired token"}}
 ACTIVATOR_ONLY = {**UNAUTHENTICATED, 403: {"description": "not an activator"}}
@@ -35,6 +38,7 @@ def deps(request: Request) -> Deps:
 
 
 Registration = Annotated[Deps, Depends(deps)]
+REFERENT_ONLY = {**ACTIVATOR_ONLY, 403: {"description": "not an activator, or a member (only the referent may)"}}
 
 
 def account_id_of(principal: Principal) -> uuid.UUID:
@@ -43,6 +47,17 @@ def account_id_of(principal: Principal) -> uuid.UUID:
     except ValueError as error:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid token: subject is not an account",
                             headers={"WWW-Authenticate": "Bearer"}) from error
+
+
+async def referent_id(principal: ActivatorPrincipal, registration: Registration) -> uuid.UUID:
+    """The caller's account id, if they act for a structure of their own (not as a member of someone else's)."""
+    account_id = account_id_of(principal)
+    if await member_cases.is_member(registration, account_id):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "members cannot do this: only the structure's referent can")
+    return account_id
+
+
+ReferentId = Annotated[uuid.UUID, Depends(referent_id)]
 
 
 class Detail(BaseModel):
@@ -185,27 +200,26 @@ async def export_me(principal: CurrentPrincipal, registration: Registration) -> 
                summary="Delete the account and everything about the person, in every service",
                responses=UNAUTHENTICATED)
 async def delete_me(principal: CurrentPrincipal, registration: Registration) -> Detail:
-    if not await lifecycle.delete_own_account(registration, account_id_of(principal)):
+    if not await leaving.delete_own(registration, account_id_of(principal)):
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "this account no longer exists")
     return Detail(detail="account deleted; every service purges what it holds")
 
 
 @router.patch("/api/v1/profile", status_code=202, tags=["programme"],
                summary="Update the public profile of an accepted structure; republished at once",
-               responses={**ACTIVATOR_ONLY, 409: {"description": "no structure in the programme"},
+               responses={**REFERENT_ONLY, 409: {"description": "no structure in the programme, or suspended"},
                           422: {"description": "a field that cannot change here, wrong types, or `problems`"}})
-async def patch_profile(body: ProfilePatch, principal: ActivatorPrincipal, registration: Registration) -> Any:
+async def patch_profile(body: ProfilePatch, account_id: ReferentId, registration: Registration) -> Any:
     frozen = set(body.structure) - PROFILE_FIELDS
     if frozen:  # identity (name, SIRET, type…) changes go through the DGE, not a profile edit
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
                             f"these fields cannot be changed here: {', '.join(sorted(frozen))}")
     try:
-        profile = await profile_cases.update_profile(registration, account_id_of(principal),
-                                                     body.model_dump(exclude_unset=True))
+        profile = await profile_cases.update_profile(registration, account_id, body.model_dump(exclude_unset=True))
     except pydantic.ValidationError as error:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
                             jsonable_encoder(error.errors(include_url=False, include_context=False))) from error
-    except lifecycle.NotInProgramme as error:
+    except (lifecycle.NotInProgramme, profile_cases.Suspended) as error:
         raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
     except dossier_cases.ForeignDocument as error:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from error
@@ -222,14 +236,26 @@ class WithdrawalBody(BaseModel):
 
 
 @router.post("/api/v1/withdrawal", status_code=202, response_model=Detail, tags=["programme"],
-             summary="Leave the programme: the structure (referent) goes offline at once",
-             responses={**ACTIVATOR_ONLY, 409: {"description": "no structure in the programme, or member scope"}})
+             summary="Leave the programme: the structure (referent, scope structure) goes offline at once; "
+                     "a member (scope member) leaves it and their account is deleted",
+             responses={**ACTIVATOR_ONLY, 403: {"description": "a member asking to withdraw the structure"},
+                        409: {"description": "no structure in the programme, or the referent asking scope member"}})
 async def withdrawal(body: WithdrawalBody, principal: ActivatorPrincipal, registration: Registration) -> Detail:
+    account_id = account_id_of(principal)
+    member = await member_cases.is_member(registration, account_id)
     if body.scope == "member":
-        raise HTTPException(status.HTTP_409_CONFLICT, "you are the referent: withdraw the structure "
-                            "(scope: structure); member withdrawal comes with members")
+        if not member:
+            raise HTTPException(status.HTTP_409_CONFLICT, "you are the referent: withdraw the structure "
+                                "(scope: structure); scope member is for the structure's members")
+        try:
+            await leaving.withdraw_member(registration, account_id)
+        except member_cases.NotAMember as error:
+            raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
+        return Detail(detail="you have left the structure; your account is deleted")
+    if member:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "only the structure's referent can withdraw the structure")
     try:
-        await lifecycle.withdraw_structure(registration, account_id_of(principal), body.reason)
+        await lifecycle.withdraw_structure(registration, account_id, body.reason)
     except lifecycle.NotInProgramme as error:
         raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
     return Detail(detail="the structure has left the programme")
@@ -248,21 +274,21 @@ async def charter(registration: Registration) -> dict[str, Any]:
 
 # --- Dossier -----------------------------------------------------------------------------------------------------
 
-DOSSIER_ERRORS = {**ACTIVATOR_ONLY, 409: {"description": "the dossier is with the DGE or decided"},
+DOSSIER_ERRORS = {**REFERENT_ONLY, 409: {"description": "the dossier is with the DGE or decided"},
                   422: {"description": "wrong types, unknown codes, or someone else's document"}}
 
 
 @router.get("/api/v1/dossier", tags=["dossier"], summary="The draft, its status and what still blocks submission",
-            responses=ACTIVATOR_ONLY)
-async def get_dossier(principal: ActivatorPrincipal, registration: Registration) -> dict[str, Any]:
-    return (await dossier_cases.get_dossier(registration, account_id_of(principal))).as_dict()
+            responses=REFERENT_ONLY)
+async def get_dossier(account_id: ReferentId, registration: Registration) -> dict[str, Any]:
+    return (await dossier_cases.get_dossier(registration, account_id)).as_dict()
 
 
 @router.put("/api/v1/dossier", tags=["dossier"], summary="Save the draft; answers the problems still open",
             responses=DOSSIER_ERRORS)
-async def put_dossier(body: DossierDraft, principal: ActivatorPrincipal, registration: Registration) -> Any:
+async def put_dossier(body: DossierDraft, account_id: ReferentId, registration: Registration) -> Any:
     try:
-        view = await dossier_cases.save_draft(registration, account_id_of(principal), body)
+        view = await dossier_cases.save_draft(registration, account_id, body)
     except dossier_cases.ForeignDocument as error:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from error
     except dossier_cases.NotEditable as error:
@@ -294,10 +320,10 @@ def parse_multipart(content_type: str, body: bytes) -> dict[str, tuple[bytes, st
 
 @router.post("/api/v1/dossier/documents", status_code=201, tags=["dossier"], openapi_extra=UPLOAD_FORM,
              summary="Upload a document (PDF, PNG or JPEG, by content)",
-             responses={**ACTIVATOR_ONLY, 400: {"description": "not a multipart form"},
+             responses={**REFERENT_ONLY, 400: {"description": "not a multipart form"},
                         413: {"description": "file too large"}, 415: {"description": "not PDF, PNG or JPEG"},
                         422: {"description": "missing file or unknown kind"}})
-async def upload(request: Request, principal: ActivatorPrincipal, registration: Registration) -> dict[str, Any]:
+async def upload(request: Request, account_id: ReferentId, registration: Registration) -> dict[str, Any]:
     limit = registration.settings.max_document_bytes
     body = await read_body(request, limit + 64 * 1024)  # the file plus the form's own bytes
     fields = parse_multipart(request.headers.get("content-type", ""), body)
@@ -314,7 +340,7 @@ async def upload(request: Request, principal: ActivatorPrincipal, registration: 
     if not content:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "the file is empty")
     try:
-        document = await dossier_cases.add_document(registration, account_id_of(principal), kind=kind,
+        document = await dossier_cases.add_document(registration, account_id, kind=kind,
                                                     content=content, filename=filename)
     except dossier_cases.UnsupportedFile as error:
         raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, str(error)) from error
@@ -343,20 +369,19 @@ async def document(document_id: uuid.UUID, principal: CurrentPrincipal, registra
 
 
 class SubmissionBody(BaseModel):
-    charter_version: int = Field(ge=1)
-    accept_charter: bool
+    charter_version: StrictInt = Field(ge=1)
+    accept_charter: StrictBool
 
 
 @router.post("/api/v1/dossier/submission", status_code=202, tags=["dossier"],
              summary="Accept the current charter and submit: freezes a revision, sends it to validation",
              responses={**DOSSIER_ERRORS, 409: {"description": "stale charter version, or dossier not editable"},
                         422: {"description": "charter not accepted, or `problems` still open"}})
-async def submission(body: SubmissionBody, principal: ActivatorPrincipal, registration: Registration) -> Any:
+async def submission(body: SubmissionBody, account_id: ReferentId, registration: Registration) -> Any:
     if not body.accept_charter:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "the charter must be accepted (accept_charter: true)")
     try:
-        dossier_id, revision = await dossier_cases.submit(registration, account_id_of(principal),
-                                                          body.charter_version)
+        dossier_id, revision = await dossier_cases.submit(registration, account_id, body.charter_version)
     except dossier_cases.StaleCharter as error:
         raise HTTPException(status.HTTP_409_CONFLICT,
                             f"charter version {body.charter_version} is not the current one ({error.current})") from error

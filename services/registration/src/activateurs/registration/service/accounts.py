@@ -19,6 +19,7 @@ from activateurs.shared.contracts.vocabulary import Role
 from ..adapters import throttle
 from ..adapters.tables import accounts, dossiers
 from .context import PRODUCER, Deps
+from .people import membership
 
 VERIFICATION_AUDIENCE = "activateurs-email-verification"
 
@@ -160,6 +161,9 @@ async def token_claims(deps: Deps, account: Any) -> dict[str, Any]:
         async with deps.db.sessions() as session:
             structure_id = (await session.execute(sa.select(dossiers.c.structure_id)
                                                   .where(dossiers.c.account_id == account.id))).scalar()
+            if structure_id is None:  # a member acts within the structure of the dossier they joined
+                joined = await membership(session, account.id)
+                structure_id = joined.structure_id if joined else None
         if structure_id:
             claims["structure_id"] = str(structure_id)
     if Role.DREETS_AGENT.value in account.roles and account.region:

@@ -12,11 +12,19 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from activateurs.shared.contracts.dossier import DocumentRef, DossierSnapshot, MemberSnapshot
+from activateurs.shared.contracts.dossier import DocumentRef, DossierSnapshot, MemberSnapshot, PersonCard
 from activateurs.shared.contracts.registration import DossierSubmitted, DossierSubmittedData
 from activateurs.shared.contracts.vocabulary import DocumentKind, StructureStatus
 
-from ..adapters.tables import accounts, charter_versions, documents, dossier_revisions, dossiers
+from ..adapters.tables import (
+    accounts,
+    charter_acceptances,
+    charter_versions,
+    documents,
+    dossier_revisions,
+    dossiers,
+    members,
+)
 from ..domain.documents import sniff
 from ..domain.dossier import DossierDraft, Problem, derived, problems
 from .context import PRODUCER, AccountGone, Deps
@@ -197,10 +205,12 @@ async def submit(deps: Deps, account_id: uuid.UUID, charter_version: int) -> tup
         referent = MemberSnapshot(account_id=account_id, email=account.email, first_name=account.first_name,
                                   last_name=account.last_name, is_referent=True, charter_version_accepted=current,
                                   card=snapshot.referent_card)
+        joined, photos = await _member_snapshots(session, row.id)
         data = DossierSubmittedData(
-            dossier_id=row.id, revision=revision, account_id=account_id, structure=snapshot, members=[referent],
+            dossier_id=row.id, revision=revision, account_id=account_id, structure=snapshot,
+            members=[referent, *joined],
             documents=[DocumentRef(id=d.id, kind=d.kind, sha256=d.sha256, content_type=d.content_type, size=d.size)
-                       for d in docs],
+                       for d in [*docs, *photos]],
             charter_version=current, submitted_at=now)
         await session.execute(sa.insert(dossier_revisions).values(
             dossier_id=row.id, revision=revision, snapshot=data.model_dump(mode="json"), charter_version=current,
@@ -208,7 +218,26 @@ async def submit(deps: Deps, account_id: uuid.UUID, charter_version: int) -> tup
         await session.execute(sa.update(dossiers).where(dossiers.c.id == row.id).values(
             status=StructureStatus.SUBMITTED.value, revision=revision, charter_version=current, submitted_at=now,
             status_changed_at=now, information_request=None, updated_at=now))
+        await session.execute(insert(charter_acceptances).values(account_id=account_id, version=current,
+                                                                 accepted_at=now).on_conflict_do_nothing())
         # The receipt (dossier_received) is validation's email, sent once the review case exists.
         await uow.add_event(DossierSubmitted.new(data, producer=PRODUCER, occurred_at=now))
         await uow.commit()
     return row.id, revision
+
+
+async def _member_snapshots(session: AsyncSession, dossier_id: uuid.UUID) -> tuple[list[MemberSnapshot], list[Any]]:
+    """The structure's members with their cards, and their photos (documents the DGE may open)."""
+    rows = (await session.execute(
+        sa.select(accounts.c.id, accounts.c.email, accounts.c.first_name, accounts.c.last_name, members.c.card,
+                  sa.select(sa.func.max(charter_acceptances.c.version))
+                  .where(charter_acceptances.c.account_id == accounts.c.id).scalar_subquery().label("charter"))
+        .join(members, members.c.account_id == accounts.c.id).where(members.c.dossier_id == dossier_id)
+        .order_by(members.c.joined_at))).all()
+    snapshots = [MemberSnapshot(account_id=row.id, email=row.email, first_name=row.first_name,
+                                last_name=row.last_name, charter_version_accepted=row.charter,
+                                card=PersonCard.model_validate(row.card)) for row in rows]
+    photo_ids = [uuid.UUID(row.card["photo_document_id"]) for row in rows if row.card.get("photo_document_id")]
+    photos = (await session.execute(sa.select(*_DOCUMENT_FIELDS).where(documents.c.id.in_(photo_ids)))).all() \
+        if photo_ids else []
+    return snapshots, photos

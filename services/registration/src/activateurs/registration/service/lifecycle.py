@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activateurs.shared.contracts import Event
@@ -16,10 +16,8 @@ from activateurs.shared.contracts.emails import (
     DeletionReason,
     DossierAcceptedContext,
     DossierRefusedContext,
-    EmailContext,
     WithdrawalConfirmedContext,
 )
-from activateurs.shared.contracts.notifier import EmailRequested
 from activateurs.shared.contracts.registration import (
     AccountDeleted,
     AccountDeletedData,
@@ -27,7 +25,6 @@ from activateurs.shared.contracts.registration import (
     StructureWithdrawn,
 )
 from activateurs.shared.contracts.validation import (
-    CharterPublished,
     DossierAccepted,
     DossierExpired,
     DossierRefused,
@@ -37,16 +34,26 @@ from activateurs.shared.contracts.validation import (
 from activateurs.shared.contracts.vocabulary import StructureStatus
 from activateurs.shared.messaging.inbox import first_delivery
 
-from ..adapters.tables import accounts, charter_versions, deleted_accounts, documents, dossier_revisions, dossiers
+from ..adapters.tables import (
+    accounts,
+    charter_acceptances,
+    deleted_accounts,
+    documents,
+    dossier_revisions,
+    dossiers,
+    member_invitations,
+    members,
+)
 from .context import PRODUCER, Deps
+from .mail import Recipient as _Recipient
+from .mail import email_for as _email
+from .mail import structure_name
+from .people import membership
+from .publication import notify_first_publication
+from .schedule import schedule_engagement
 
 CONSUMER = "registration.validation-outcomes"
 S = StructureStatus
-
-
-def _email(context: EmailContext, account: Any, key: str, now: datetime) -> EmailRequested:
-    return EmailRequested.for_context(context, to=account.email, account_id=account.id, producer=PRODUCER,
-                                      occurred_at=now, idempotency_key=key)
 
 
 async def _dossier_with_account(session: AsyncSession, condition: Any) -> Any:
@@ -56,13 +63,17 @@ async def _dossier_with_account(session: AsyncSession, condition: Any) -> Any:
 
 
 def _structure_name(row: Any) -> str:
-    return (row.draft.get("structure") or {}).get("name") or "votre structure"
+    return structure_name(row.draft)
+
+
+After = Callable[[AsyncSession, Any, datetime], Awaitable[list[Event]]]
 
 
 async def _apply(deps: Deps, event: Event, condition: Any, allowed_from: set[str],
-                 change: dict[str, Any], context: Any) -> bool:
+                 change: dict[str, Any], context: Any, then: After | None = None) -> bool:
     """Move the dossier to a new status if the event is new, not older than the last change, and fits the
-    current status; with the email `context(row)` gives, if any. False when nothing changed."""
+    current status; with the email `context(row)` gives, if any, and what `then` adds in the same transaction.
+    False when nothing changed."""
     now = deps.db.clock.now()
     async with deps.db.uow() as uow:
         if not await first_delivery(uow.session, CONSUMER, event, now):
@@ -77,16 +88,10 @@ async def _apply(deps: Deps, event: Event, condition: Any, allowed_from: set[str
         if context is not None:
             await uow.add_event(_email(context(row), _Recipient(row.account_id, row.email),
                                        f"registration:{event.event_id}:{event.event_type}", now))
+        if then is not None:
+            await uow.add_events(await then(uow.session, row, now))
         await uow.commit()
     return True
-
-
-class _Recipient:
-    """The two account fields an email needs (`id`, `email`), from a dossier row joined with its account."""
-
-    def __init__(self, account_id: uuid.UUID, email: str) -> None:
-        self.id = account_id
-        self.email = email
 
 
 async def on_information_requested(deps: Deps, event: InformationRequested) -> bool:
@@ -100,13 +105,19 @@ async def on_information_requested(deps: Deps, event: InformationRequested) -> b
 
 async def on_accepted(deps: Deps, event: DossierAccepted) -> bool:
     data = event.data
+
+    async def then(session: AsyncSession, row: Any, now: datetime) -> list[Event]:
+        # The engagement's reminders and lapse; and a publication that arrived before this acceptance.
+        await schedule_engagement(session, row.id, data.engagement_expires_at, now)
+        return await notify_first_publication(session, data.structure_id, now)
+
     return await _apply(
         deps, event, dossiers.c.id == data.dossier_id, {S.SUBMITTED.value, S.AWAITING_APPLICANT.value},
         {"status": S.ACCEPTED.value, "structure_id": data.structure_id,
          "engagement_expires_at": data.engagement_expires_at, "information_request": None},
         lambda row: DossierAcceptedContext(first_name=row.first_name, structure_name=_structure_name(row),
                                            engagement_expires_at=data.engagement_expires_at,
-                                           space_url=deps.link("/espace")))
+                                           space_url=deps.link("/espace")), then)
 
 
 async def on_refused(deps: Deps, event: DossierRefused) -> bool:
@@ -119,20 +130,31 @@ async def on_refused(deps: Deps, event: DossierRefused) -> bool:
 
 
 async def delete_account(session: AsyncSession, account_id: uuid.UUID, *, reason: DeletionReason,
-                         now: datetime) -> list[Event]:
+                         now: datetime, notify: bool = True) -> list[Event]:
     """Delete the account and everything about the person (cascade), keep the anonymous audit row,
-    and return the events to write in the same transaction. Empty if the account is already gone."""
+    and return the events to write in the same transaction. Empty if the account is already gone.
+
+    A referent's members go with the structure: their accounts are deleted too, for the same reason.
+    `notify` False when another email already tells the person (engagement lapsed, member withdrawal)."""
     account = (await session.execute(sa.select(accounts).where(accounts.c.id == account_id)
                                      .with_for_update())).first()
     if account is None:
         return []
-    structure_id = (await session.execute(sa.select(dossiers.c.structure_id)
-                                          .where(dossiers.c.account_id == account_id))).scalar()
+    events: list[Event] = []
+    own = (await session.execute(sa.select(dossiers.c.id, dossiers.c.structure_id)
+                                 .where(dossiers.c.account_id == account_id))).first()
+    if own is not None:
+        structure_id = own.structure_id
+        for member_id in (await session.execute(sa.select(members.c.account_id)
+                                                .where(members.c.dossier_id == own.id))).scalars().all():
+            events += await delete_account(session, member_id, reason=reason, now=now, notify=notify)
+    else:
+        joined = await membership(session, account_id)
+        structure_id = joined.structure_id if joined else None
     await session.execute(sa.delete(accounts).where(accounts.c.id == account_id))
     await session.execute(sa.insert(deleted_accounts).values(account_id=account_id, structure_id=structure_id,
                                                              reason=reason, deleted_at=now))
-    events: list[Event] = []
-    if reason != "never_verified":
+    if notify and reason != "never_verified":
         events.append(_email(AccountDeletedContext(first_name=account.first_name or "Madame, Monsieur",
                                                    reason=reason),
                              account, f"registration:{account_id}:account_deleted", now))
@@ -208,19 +230,29 @@ async def me(deps: Deps, account_id: uuid.UUID) -> dict[str, Any] | None:
         if account is None:
             return None
         dossier = (await session.execute(sa.select(dossiers).where(dossiers.c.account_id == account_id))).first()
+        joined = await membership(session, account_id) if dossier is None else None
+        accepted = (await session.execute(sa.select(sa.func.max(charter_acceptances.c.version))
+                                          .where(charter_acceptances.c.account_id == account_id))).scalar()
     structure = None
     if dossier is not None:
         structure = {"dossier_id": str(dossier.id), "structure_id": str(dossier.structure_id)
                      if dossier.structure_id else None, "name": _structure_name(dossier) if dossier.draft.get(
                          "structure", {}).get("name") else None, "status": dossier.status,
-                     "revision": dossier.revision, "engagement_expires_at": dossier.engagement_expires_at}
+                     "revision": dossier.revision, "engagement_expires_at": dossier.engagement_expires_at,
+                     "role": "referent"}
+    elif joined is not None:  # a member sees the structure, not the referent's dossier
+        structure = {"structure_id": str(joined.structure_id) if joined.structure_id else None,
+                     "name": (joined.draft.get("structure") or {}).get("name"), "status": joined.status,
+                     "engagement_expires_at": joined.engagement_expires_at, "role": "member"}
     return {"id": str(account.id), "email": account.email, "first_name": account.first_name,
             "last_name": account.last_name, "roles": list(account.roles), "region": account.region,
-            "verified_at": account.verified_at, "created_at": account.created_at, "structure": structure}
+            "verified_at": account.verified_at, "created_at": account.created_at, "structure": structure,
+            "charter_version_accepted": accepted}
 
 
 async def export(deps: Deps, account_id: uuid.UUID) -> dict[str, Any] | None:
-    """Everything held about the person: account, dossier draft and submitted revisions, documents' metadata."""
+    """Everything held about the person: account, dossier draft and submitted revisions, documents' metadata,
+    membership and card, the invitation that brought them, charter acceptances."""
     async with deps.db.sessions() as session:
         account = (await session.execute(sa.select(accounts).where(accounts.c.id == account_id))).first()
         if account is None:
@@ -233,26 +265,24 @@ async def export(deps: Deps, account_id: uuid.UUID) -> dict[str, Any] | None:
                                                 documents.c.content_type, documents.c.size, documents.c.sha256,
                                                 documents.c.created_at)
                                       .where(documents.c.account_id == account_id))).all()
+        member = (await session.execute(sa.select(members).where(members.c.account_id == account_id))).first()
+        invitation = (await session.execute(
+            sa.select(member_invitations.c.email, member_invitations.c.first_name, member_invitations.c.last_name,
+                      member_invitations.c.invited_at, member_invitations.c.accepted_at)
+            .where(member_invitations.c.account_id == account_id))).first()
+        acceptances = (await session.execute(sa.select(charter_acceptances.c.version, charter_acceptances.c.accepted_at)
+                                             .where(charter_acceptances.c.account_id == account_id)
+                                             .order_by(charter_acceptances.c.version))).all()
     account_data = {key: value for key, value in account._mapping.items() if key != "password_hash"}
     return {
         "account": account_data,
         "dossier": dict(dossier._mapping) if dossier else None,
         "revisions": [dict(row._mapping) for row in revisions],
         "documents": [{**dict(row._mapping), "download": f"/api/v1/dossier/documents/{row.id}"} for row in docs],
+        "membership": dict(member._mapping) if member else None,
+        "invitation": dict(invitation._mapping) if invitation else None,
+        "charter_acceptances": [dict(row._mapping) for row in acceptances],
     }
-
-
-async def on_charter_published(deps: Deps, event: CharterPublished) -> bool:
-    """A new charter version: from now on, submissions must accept it (the version is idempotent by number)."""
-    data = event.data
-    async with deps.db.uow() as uow:
-        if not await first_delivery(uow.session, CONSUMER, event, deps.db.clock.now()):
-            return False
-        await uow.session.execute(insert(charter_versions).values(
-            version=data.version, text=data.text, published_at=event.occurred_at,
-            acceptance_deadline=data.acceptance_deadline).on_conflict_do_nothing())
-        await uow.commit()
-    return True
 
 
 class NotInProgramme(Exception):
