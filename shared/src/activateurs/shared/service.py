@@ -118,8 +118,32 @@ class Service:
 
         for router in self.routers:
             app.include_router(router)
+        _document_unparsable_bodies(app)
         _instrument(app)
         return app
+
+
+UNPARSABLE_BODY = {
+    "description": "The body could not be read (not UTF-8, or not the declared content type)",
+    "content": {"application/json": {"schema": {
+        "type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}}},
+}
+
+
+def _document_unparsable_bodies(app: FastAPI) -> None:
+    """FastAPI answers 400 to a body it cannot decode, before any handler: say so for every operation with a body."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = generate()
+            for operations in document.get("paths", {}).values():
+                for operation in operations.values():
+                    if isinstance(operation, dict) and "requestBody" in operation:
+                        operation.setdefault("responses", {}).setdefault("400", UNPARSABLE_BODY)
+        return app.openapi_schema or generate()
+
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to extend the document
 
 
 def _instrument(app: FastAPI) -> None:

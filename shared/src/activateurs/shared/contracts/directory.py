@@ -25,3 +25,16 @@ class StructurePublished(Event):
 class StructureUnpublished(Event):
     event_type: Literal["directory.structure.unpublished.v1"]
     data: PublicationData
+
+
+class PublicationOverdueData(Contract):
+    structure_id: UUID
+    accepted_at: AwareDatetime
+    detected_at: AwareDatetime
+
+
+class PublicationOverdue(Event):
+    """A structure accepted (validation.dossier.accepted.v1 seen) and still not online 24 h later; sent once."""
+
+    event_type: Literal["directory.structure.publication_overdue.v1"]
+    data: PublicationOverdueData
