@@ -24,7 +24,7 @@ FAST_ARGON2 = {"REGISTRATION_ARGON2_TIME_COST": "1", "REGISTRATION_ARGON2_MEMORY
 
 
 async def verification_token(database_url: str, email: str) -> str | None:
-    """The token of the verification link registration asked the notifier to send to `email`."""
+    """The token of the verification link registration asked the notifier to send to `email` (payloads kept)."""
     conn = await asyncpg.connect(database_url.replace("+asyncpg", ""))
     try:
         rows = await conn.fetch("SELECT payload FROM outbox WHERE routing_key = 'notifier.email.requested.v1'")
@@ -54,7 +54,7 @@ async def activator_token(service: Running) -> str:
 @pytest.fixture(scope="module")
 async def registration(databases, tmp_path_factory):
     async with running("registration", databases, tmp_path_factory.mktemp("registration"),
-                       env=FAST_ARGON2) as service:
+                       env={**FAST_ARGON2, "OUTBOX_KEEP_PUBLISHED_PAYLOADS": "true"}) as service:
         yield service
 
 

@@ -59,7 +59,7 @@ async def start_relay(databases, vhost, issuer) -> AsyncIterator[StartRelay]:
             url["db"] = await databases.fresh("contact-relay")
         values: dict[str, Any] = {
             "database_url": url["db"], "rabbitmq_url": vhost, "public_base_url": PUBLIC,
-            "ack_token_secret": SECRET, "outbox_poll_interval": 0.2, "jwks_url": issuer.jwks_url,
+            "ack_token_secret": SECRET, "outbox_poll_interval": 0.2, "outbox_keep_published_payloads": True, "jwks_url": issuer.jwks_url,
             "jwt_issuer": issuer.issuer, "jwt_audience": issuer.audience, "environment": "test", **overrides,
         }
         clock = clock or ManualClock(START)

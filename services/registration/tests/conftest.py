@@ -117,7 +117,7 @@ def settings_for(database_url: str, vhost: str, **overrides: Any) -> Registratio
     return RegistrationSettings(**{
         "database_url": database_url, "rabbitmq_url": vhost, "environment": "test",
         "jwt_issuer": "http://registration.test", "public_base_url": "https://activateurs.test.fr",
-        "outbox_poll_interval": 0.2, **FAST_ARGON2, **overrides})
+        "outbox_poll_interval": 0.2, "outbox_keep_published_payloads": True, **FAST_ARGON2, **overrides})
 
 
 @pytest.fixture

@@ -90,7 +90,7 @@ async def start_validation(databases, vhost, issuer) -> AsyncIterator[StartValid
         values: dict[str, Any] = {
             "database_url": database_url or await databases.fresh("validation"),
             "rabbitmq_url": vhost,
-            "outbox_poll_interval": 0.1,
+            "outbox_poll_interval": 0.1, "outbox_keep_published_payloads": True,
             "deadline_poll_seconds": 0.2,
             "jwks_url": issuer.jwks_url,
             "jwt_issuer": issuer.issuer,

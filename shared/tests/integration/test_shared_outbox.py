@@ -211,3 +211,28 @@ async def test_event_nobody_subscribes_to_is_marked_published_and_kept_in_unrout
     unrouted = await eventually(lambda: amqp.drain(UNROUTED_QUEUE.name), what="the unrouted event")
     assert [m.message_id for m in unrouted] == [str(event.event_id)]
     assert unrouted[0].headers["event_type"] == DossierExpired.routing_key
+
+
+async def _payload(db: Database, event_id: uuid.UUID) -> str:
+    async with db.sessions() as session:
+        return (await session.execute(sa.select(outbox.c.payload).where(outbox.c.event_id == event_id))).scalar_one()
+
+
+async def test_a_published_event_keeps_its_row_but_not_its_payload(db, broker, amqp):
+    received = await amqp.listen(KEY)
+    event = suspended(reason="Jeanne Dupont-Moreau a demandé la suspension")
+    await suspend(db, event)
+    assert json.loads(await _payload(db, event.event_id))["data"]["reason"] == event.data.reason
+
+    assert await OutboxRelay(db, broker).publish_pending() == (1, 0)
+    (message,) = await eventually(lambda: received, what="the event")
+    assert message.body["data"]["reason"] == event.data.reason
+    assert await published_at(db, event.event_id) is not None
+    assert await _payload(db, event.event_id) == ""
+
+
+async def test_a_test_setup_may_keep_published_payloads_to_inspect_them(db, broker):
+    event = suspended()
+    await suspend(db, event)
+    assert await OutboxRelay(db, broker, keep_published_payloads=True).publish_pending() == (1, 0)
+    assert json.loads(await _payload(db, event.event_id))["event_id"] == str(event.event_id)

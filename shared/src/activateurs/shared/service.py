@@ -59,7 +59,8 @@ class Service:
     supervisor: Supervisor = field(default_factory=Supervisor)
 
     def __post_init__(self) -> None:
-        self.relay = OutboxRelay(self.database, self.broker, poll_interval=self.settings.outbox_poll_interval)
+        self.relay = OutboxRelay(self.database, self.broker, poll_interval=self.settings.outbox_poll_interval,
+                                 keep_published_payloads=self.settings.outbox_keep_published_payloads)
         self.verifier = JwksVerifier(self.settings.jwks_url, issuer=self.settings.jwt_issuer,
                                      audience=self.settings.jwt_audience)
         # Declared publishers are what the AsyncAPI document shows; the relay does the publishing.

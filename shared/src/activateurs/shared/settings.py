@@ -38,6 +38,9 @@ class ServiceSettings(BaseSettings):
     jwt_issuer: str = Field("http://127.0.0.1:8001", validation_alias=env("JWT_ISSUER"))
     jwt_audience: str = Field("activateurs", validation_alias=env("JWT_AUDIENCE"))
     outbox_poll_interval: float = Field(1.0, validation_alias=env("OUTBOX_POLL_INTERVAL"))
+    # Tests only (refused in production): keep published events' payloads in the outbox to inspect them.
+    # Otherwise a payload is erased once RabbitMQ confirmed it: deleting an account leaves no copy behind.
+    outbox_keep_published_payloads: bool = Field(False, validation_alias=env("OUTBOX_KEEP_PUBLISHED_PAYLOADS"))
     # Tests only (refused in production): run this process's clock ahead, e.g. past a 24-month deadline.
     clock_offset_seconds: float = Field(0.0, validation_alias=env("CLOCK_OFFSET_SECONDS"))
 
@@ -58,9 +61,11 @@ class ServiceSettings(BaseSettings):
         return self
 
     @model_validator(mode="after")
-    def _no_clock_offset_in_production(self) -> ServiceSettings:
+    def _no_test_switches_in_production(self) -> ServiceSettings:
         if self.environment == "production" and self.clock_offset_seconds:
             raise ValueError("CLOCK_OFFSET_SECONDS is for tests; it cannot be set in production")
+        if self.environment == "production" and self.outbox_keep_published_payloads:
+            raise ValueError("OUTBOX_KEEP_PUBLISHED_PAYLOADS is for tests; it cannot be set in production")
         return self
 
     def clock(self) -> Clock:

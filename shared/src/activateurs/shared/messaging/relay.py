@@ -42,6 +42,7 @@ class OutboxRelay:
         publish_timeout: float = 10.0,
         retention: timedelta = timedelta(days=7),
         max_backoff: float = 5.0,
+        keep_published_payloads: bool = False,
     ) -> None:
         self._db = database
         self._broker = broker
@@ -50,6 +51,9 @@ class OutboxRelay:
         self._publish_timeout = publish_timeout
         self._retention = retention
         self._max_backoff = max_backoff
+        # Published rows stay a few days (when, what, how many attempts) but not their payloads, which
+        # carry personal data that an account deletion must not leave behind.
+        self._erase_on_publish = {} if keep_published_payloads else {"payload": ""}
 
     async def run(self) -> None:
         backoff = 0.0
@@ -102,7 +106,8 @@ class OutboxRelay:
                         if isinstance(result, BaseException)]
             now = self._db.clock.now()
             if done:
-                await session.execute(sa.update(outbox).where(outbox.c.id.in_(done)).values(published_at=now))
+                await session.execute(sa.update(outbox).where(outbox.c.id.in_(done))
+                                      .values(published_at=now, **self._erase_on_publish))
             for row, error in failures:
                 await session.execute(
                     sa.update(outbox).where(outbox.c.id == row.id)
@@ -133,7 +138,7 @@ class OutboxRelay:
             )
 
     async def purge_published(self) -> int:
-        """Published rows are kept a while for investigation, then deleted."""
+        """Published rows (their payloads already erased) are kept a while for investigation, then deleted."""
         cutoff = self._db.clock.now() - self._retention
         async with self._db.sessions() as session, session.begin():
             result = await session.execute(sa.delete(outbox).where(outbox.c.published_at < cutoff))
