@@ -17,6 +17,8 @@ from .clock import Clock, SystemClock
 from .contracts import Event
 from .messaging.tables import outbox
 
+_INSERT_EVENT = sa.insert(outbox)
+
 
 def async_url(url: str) -> str:
     """Accept `postgresql://` or `postgres://` URLs and use the asyncpg driver."""
@@ -88,15 +90,19 @@ class UnitOfWork:
         await self.add_events([event])
 
     async def add_events(self, events: list[Event]) -> None:
-        """Write events to the outbox in this transaction (one statement for the lot)."""
+        """Write events to the outbox in this transaction.
+
+        A list of parameters rather than `.values([...])`: SQLAlchemy compiles the statement once and
+        caches it ("insertmanyvalues" batches the rows), instead of compiling a new one for each count.
+        """
         if not events:
             return
         now = self._database.clock.now()
-        await self.session.execute(sa.insert(outbox).values([
+        await self.session.execute(_INSERT_EVENT, [
             {"event_id": event.event_id, "routing_key": event.routing_key, "payload": event.model_dump_json(),
              "correlation_id": event.correlation_id, "created_at": now}
             for event in events
-        ]))
+        ])
         self._events_added = True
 
     async def commit(self) -> None:
