@@ -8,7 +8,7 @@ UV_VERSION := 0.13.9
 PACKAGES := shared services/notifier services/registration services/validation services/directory services/contact-relay
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench lock dependencies compose-config clean
+.PHONY: install run demo test lint bench lock dependencies compose-config clean
 
 ## install: create .venv with the locked dependencies (requirements-dev.lock) and the project's packages (editable)
 install: $(STAMP)

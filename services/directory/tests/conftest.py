@@ -12,6 +12,7 @@ import pytest
 
 from activateurs.directory.app import build_service
 from activateurs.directory.config import DirectorySettings
+from activateurs.shared.clock import Clock
 from activateurs.shared.contracts.dossier import Profile
 from activateurs.shared.contracts.validation import DossierAccepted, DossierAcceptedData
 from activateurs.shared.service import Service
@@ -27,7 +28,7 @@ SECRET_TIMEZONE = "Pacific/Noumea"
 async def start_directory(databases, vhost, issuer) -> AsyncIterator[StartDirectory]:
     started: list[Service] = []
 
-    async def start(**overrides: Any) -> Service:
+    async def start(clock: Clock | None = None, **overrides: Any) -> Service:
         values: dict[str, Any] = {
             "database_url": await databases.fresh("directory"),
             "rabbitmq_url": vhost,
@@ -41,7 +42,7 @@ async def start_directory(databases, vhost, issuer) -> AsyncIterator[StartDirect
             "environment": "test",
             **overrides,
         }
-        service = build_service(DirectorySettings(**values))
+        service = build_service(DirectorySettings(**values), clock=clock)
         await service.start()
         started.append(service)
         return service

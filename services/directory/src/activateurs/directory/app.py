@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from fastapi import FastAPI
 
 from activateurs.shared.clock import Clock
-from activateurs.shared.contracts.directory import StructurePublished, StructureUnpublished
+from activateurs.shared.contracts.directory import PublicationOverdue, StructurePublished, StructureUnpublished
 from activateurs.shared.db import Database
 from activateurs.shared.service import Service, create_broker
 
 from .adapters.geography import load_geography
 from .adapters.reads import ReadPool
+from .adapters.search_cache import PageCache
 from .config import DirectorySettings
 from .domain.partners import RateLimiter
 from .entrypoints import partners_http
 from .entrypoints.consumers import PUBLICATION, QUEUES, register_consumers
 from .entrypoints.http import Directory, router
 from .service.counters import Counters
+from .service.maintenance import Maintenance
 from .service.publication import Publisher
 
 log = logging.getLogger(__name__)
@@ -34,13 +37,18 @@ def build_service(settings: DirectorySettings, *, clock: Clock | None = None) ->
     publisher = Publisher(db, geography, settings.public_base_url, consumer=PUBLICATION.name)
     read_pool = ReadPool(db.url, size=settings.read_pool_size)
     counters = Counters(db, flush_seconds=settings.counters_flush_seconds)
+    maintenance = Maintenance(db, every_seconds=settings.maintenance_interval_seconds,
+                              overdue_after=timedelta(hours=settings.publication_overdue_hours),
+                              call_retention_months=settings.partner_call_retention_months)
     service = Service(
         name="directory", version="0.1.0", description=DESCRIPTION, settings=settings, database=db, broker=broker,
-        queues=QUEUES, publishes=(StructurePublished, StructureUnpublished), routers=[router, partners_http.router],
-        background={"read-pool": read_pool.run, "counters": counters.run},
+        queues=QUEUES, publishes=(StructurePublished, StructureUnpublished, PublicationOverdue), routers=[router, partners_http.router],
+        background={"read-pool": read_pool.run, "counters": counters.run, "maintenance": maintenance.run},
         subscribers=register_consumers(broker, publisher),
     )
-    service.directory = Directory(read_pool, counters, geography, settings.public_base_url)  # type: ignore[attr-defined]
+    service.directory = Directory(read_pool, counters, geography, settings.public_base_url,  # type: ignore[attr-defined]
+                                  PageCache(settings.search_cache_bytes), settings.search_count_cap)
+    service.maintenance = maintenance  # type: ignore[attr-defined]
     service.partner_limiter = RateLimiter(settings.partner_rate_per_minute)  # type: ignore[attr-defined]
     return service
 

@@ -7,7 +7,6 @@ ORM or re-serialisation; statements are prepared once per connection (asyncpg's 
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +16,7 @@ import asyncpg
 from sqlalchemy.engine import make_url
 
 from ..domain.search import JOIN_VARIANTS, Location
+from .search_cache import Page, PageCache
 
 
 class ReadPool:
@@ -35,7 +35,12 @@ class ReadPool:
         self._pool = await asyncpg.create_pool(min_size=1, max_size=self._size, **self._connect,
                                                server_settings={"plan_cache_mode": "force_custom_plan",
                                                                 # blank query variants would send a NOTICE each
-                                                                "client_min_messages": "warning"})
+                                                                "client_min_messages": "warning",
+                                                                # a search's tiers are read in order, one
+                                                                # after the other (no parallel append);
+                                                                # short queries gain nothing from JIT
+                                                                "max_parallel_workers_per_gather": "0",
+                                                                "jit": "off"})
         self._ready.set()
         try:
             await asyncio.Event().wait()
@@ -62,93 +67,161 @@ class Criteria:
     services: list[str]
     structure_types: list[str]
 
-def search_statement(criteria: Criteria) -> tuple[str, list[Any], str, list[Any]]:
-    """SQL and arguments for one page (nearest first, then relevance, then name: a total order), and for the count."""
+@dataclass(frozen=True)
+class Statements:
+    """One search: the page (page-first, tier by tier) and the total (counted apart, cached)."""
+
+    page: str
+    args: list[Any]
+    count: str
+    count_args: list[Any]
+
+
+Tier = list[list[str]]  # a tier: disjoint parts, each a list of conditions one index serves
+
+
+def _tiers(criteria: Criteria, arg: Any) -> tuple[list[Tier], list[list[str]]]:
+    """The nearness tiers, disjoint and in the results' order, and the disjoint parts the count adds up.
+
+    Department given: located in or covering it (0), then located in or covering its region (1),
+    then national coverage (2). Region only: located in or covering it, then national. No place:
+    everything. Each part leads with the condition its index serves: the place's covering index
+    (region, department, name; with the filtered columns, so a search without free text reads no
+    table row), the intervention-area GIN indexes, the national covering index. A profile's department
+    lies in its region, and an area covering a department covers its region. The department's
+    argument comes last, so the count (which covers every tier) can leave it out.
+    """
+    location = criteria.location
+    if location is None:
+        return [[["TRUE"]]], [["TRUE"]]
+    region = arg(location.region)
+    covers_region = f"s.area_regions @> ARRAY[{region}]::text[]"
+    located_in_region = [f"s.region = {region}"]
+    covering_region = [covers_region, f"s.region IS DISTINCT FROM {region}"]
+    national = ["s.national", f"s.region IS DISTINCT FROM {region}", f"NOT {covers_region}"]
+    parts = [located_in_region, covering_region, national]
+    if location.department is None:
+        return [[located_in_region, covering_region], [national]], parts
+    dep = arg(location.department)
+    covers_dep = f"s.area_departments @> ARRAY[{dep}]::text[]"
+    near = [[f"s.region = {region}", f"s.department = {dep}"], [covers_dep, f"s.department IS DISTINCT FROM {dep}"]]
+    in_region = [[f"s.region = {region}", f"s.department IS DISTINCT FROM {dep}", f"NOT {covers_dep}"],
+                 [*covering_region, f"NOT {covers_dep}"]]
+    return [near, in_region, [national]], parts
+
+
+def search_statements(criteria: Criteria) -> Statements:
+    """SQL and arguments for one page (nearest first, then relevance, then name: a total order), and for the count.
+
+    Page-first: the tiers are the branches of a UNION ALL under one LIMIT, each branch ordered and
+    limited on its own; the executor reads the branches in turn and stops as soon as the page is
+    full, so a page the business's department fills never looks at its region or the nation.
+    """
     args: list[Any] = []
 
     def arg(value: Any) -> str:
         args.append(value)
         return f"${len(args)}"
 
-    where = ["s.online"]
-    order: list[str] = []
+    filters: list[str] = []
     source = "structures s"
+    rank = ""
     if criteria.text:
         q = arg(criteria.text)
         ors = " || ".join(f"plainto_tsquery('directory_fr', {arg(v)})" for v in criteria.variants[:JOIN_VARIANTS])
         source = f"structures s, (SELECT websearch_to_tsquery('directory_fr', {q}) || {ors} AS tsq) query"
-        where.append("s.search @@ query.tsq")
-    location = criteria.location
-    if location is not None:
-        region = arg(location.region)
-        in_region = f"(s.region = {region} OR s.area_regions @> ARRAY[{region}]::text[])"
-        # A department lies in its region (and an area covering it covers the region): the region
-        # condition selects them all, each branch usable by an index (bitmap OR).
-        where.append(f"({in_region} OR s.national)")
+        filters.append("s.search @@ query.tsq")
+        rank = "ts_rank_cd(s.search, query.tsq)"
     if criteria.domains:
-        where.append(f"s.domains && {arg(criteria.domains)}::text[]")
+        filters.append(f"s.domains && {arg(criteria.domains)}::text[]")
     if criteria.services:
-        where.append(f"s.services && {arg(criteria.services)}::text[]")
+        filters.append(f"s.services && {arg(criteria.services)}::text[]")
     if criteria.structure_types:
-        where.append(f"s.structure_type = ANY({arg(criteria.structure_types)}::text[])")
+        filters.append(f"s.structure_type = ANY({arg(criteria.structure_types)}::text[])")
     count_args = list(args)
-    if location is not None:
-        if location.department is not None:
-            dep = arg(location.department)  # used by the order only: last, so the count can leave it out
-            near = f"(s.department = {dep} OR s.area_departments @> ARRAY[{dep}]::text[])"
-            order.append(f"CASE WHEN {near} THEN 0 WHEN {in_region} THEN 1 ELSE 2 END")
-        else:
-            order.append(f"CASE WHEN {in_region} THEN 0 ELSE 2 END")
-    if criteria.text:
-        order.append("ts_rank_cd(s.search, query.tsq) DESC")
-    order += ["s.sort_key", "s.structure_id"]
-    condition = " AND ".join(where)
-    # The page is chosen on the narrow columns; the stored JSON of its rows only is fetched afterwards
-    # (carrying it through the sort of every candidate costs more than the search itself).
-    # Text or place: every candidate is ranked anyway, so the same scan counts them (window count).
-    # Otherwise the name index gives the page without a scan, and the total is counted apart (cached).
-    total = "count(*) OVER ()" if criteria.text or location is not None else "NULL::bigint"
-    ids = (f"SELECT s.structure_id, {total} AS total FROM {source} WHERE {condition} "
-           f"ORDER BY {', '.join(order)} LIMIT ${len(args) + 1} OFFSET ${len(args) + 2}")
-    page = (f"SELECT p.structure_id, p.total, r.item_json FROM (SELECT i.structure_id, i.total, "
-            f"row_number() OVER () AS n FROM ({ids}) i) p JOIN structures r ON r.structure_id = p.structure_id "
-            "ORDER BY p.n")
-    return page, args, f"SELECT count(*) FROM {source} WHERE {condition}", count_args
+    tiers, parts = _tiers(criteria, arg)
+    if criteria.location is not None:
+        count_args.append(args[len(count_args)])  # the region
+    limit, offset = f"${len(args) + 1}", f"${len(args) + 2}"
+    wanted = f"{limit}::bigint + {offset}::bigint"
+    order = f"{rank + ' DESC, ' if rank else ''}s.sort_key, s.structure_id"
+
+    def where(conditions: list[str]) -> str:
+        return " AND ".join(["s.online", *conditions, *filters])
+
+    def branch(tier: Tier) -> str:
+        if len(tier) == 1:
+            return f"(SELECT s.structure_id FROM {source} WHERE {where(tier[0])} ORDER BY {order} LIMIT {wanted})"
+        # Parts of one tier, each read in order from its own index, merged in the same order.
+        columns = f"s.structure_id, s.sort_key{', ' + rank + ' AS rank' if rank else ''}"
+        merged = " UNION ALL ".join(f"(SELECT {columns} FROM {source} WHERE {where(part)} ORDER BY {order} "
+                                    f"LIMIT {wanted})" for part in tier)
+        return (f"(SELECT m.structure_id FROM ({merged}) m ORDER BY {'m.rank DESC, ' if rank else ''}m.sort_key, "
+                f"m.structure_id LIMIT {wanted})")
+
+    # The page is chosen on the narrow columns; the stored JSON of its rows only is fetched afterwards.
+    # The generation is read in the same statement (same snapshot): the key of an exact cached total.
+    page = (f"SELECT g.n AS generation, p.structure_id, r.item_json FROM search_generation g "
+            f"LEFT JOIN LATERAL (SELECT i.structure_id, row_number() OVER () AS n FROM ("
+            f"SELECT * FROM ({' UNION ALL '.join(branch(tier) for tier in tiers)}) u LIMIT {limit} OFFSET {offset}) i"
+            ") p ON TRUE LEFT JOIN structures r ON r.structure_id = p.structure_id ORDER BY p.n")
+    # Counted up to a cap (its argument last; past it, a total costs a scan of every match): the disjoint
+    # parts are read one after the other, and the reading stops at the cap.
+    matches = " UNION ALL ".join(f"(SELECT 1 FROM {source} WHERE {where(part)})" for part in parts)
+    count = (f"SELECT (SELECT n FROM search_generation), (SELECT count(*) FROM ({matches} "
+             f"LIMIT ${len(count_args) + 1}) c)")
+    return Statements(page, args, count, count_args)
 
 
 class CountCache:
-    """Totals of recent searches, reused for a moment: the same criteria paged through, or asked by many
-    clients, are counted once per `ttl` seconds instead of on every request (totals may lag by that much)."""
+    """Search totals by criteria and search generation.
 
-    def __init__(self, ttl: float = 2.0, size: int = 10_000) -> None:
-        self._ttl = ttl
+    A total is counted in one snapshot together with the generation (a counter bumped by every
+    publication change, committed in order), and reused while a page is read at that same
+    generation: exact, without counting again. Bounded in size; cleared when full.
+    """
+
+    def __init__(self, size: int = 20_000) -> None:
         self._size = size
-        self._entries: dict[tuple[Any, ...], tuple[float, int]] = {}
+        self._entries: dict[tuple[Any, ...], tuple[int, int]] = {}
 
-    async def count(self, conn: asyncpg.Connection, sql: str, args: list[Any]) -> int:
+    async def count(self, conn: asyncpg.Connection, sql: str, args: list[Any], generation: int) -> int:
+        """The number of results, counted up to the statement's cap (its last argument)."""
         key = (sql, *(tuple(a) if isinstance(a, list) else a for a in args))
-        now = time.monotonic()
         found = self._entries.get(key)
-        if found is not None and now - found[0] < self._ttl:
+        if found is not None and found[0] == generation:
             return found[1]
-        total = int(await conn.fetchval(sql, *args))
+        counted_at, total = await conn.fetchrow(sql, *args)
         if len(self._entries) >= self._size:
             self._entries.clear()
-        self._entries[key] = (now, total)
-        return total
+        self._entries[key] = (counted_at, total)
+        return int(total)
 
 
-async def search(pool: asyncpg.Pool, counts: CountCache, criteria: Criteria, *, limit: int,
-                 offset: int) -> tuple[list[asyncpg.Record], int]:
-    """The page's rows and the total number of results."""
-    page_sql, args, count_sql, count_args = search_statement(criteria)
+_GENERATION = "SELECT n FROM search_generation"
+
+
+async def search(pool: asyncpg.Pool, counts: CountCache, pages: PageCache, criteria: Criteria, *, limit: int,
+                 offset: int, count_cap: int) -> Page:
+    """One page of results and the total number of results (exact up to `count_cap`; past it, `count_cap`
+    and flagged as capped): from the cache if nothing changed since."""
+    statements = search_statements(criteria)
+    key = (statements.page, *(tuple(a) if isinstance(a, list) else a for a in statements.args), limit, offset)
     async with pool.acquire() as conn:
-        rows = await conn.fetch(page_sql, *args, limit, offset)
-        if rows and rows[0]["total"] is not None:
-            return rows, int(rows[0]["total"])
+        page = pages.get(key, await conn.fetchval(_GENERATION))
+        if page is not None:
+            return page
+        found = await conn.fetch(statements.page, *statements.args, limit, offset)
+        generation = found[0]["generation"]
+        rows = [row for row in found if row["structure_id"] is not None]
         if len(rows) < limit and (rows or offset == 0):
-            return rows, offset + len(rows)  # this is the last page: the total is known
-        return rows, await counts.count(conn, count_sql, count_args)
+            total, capped = offset + len(rows), False  # this is the last page: the total is known
+        else:
+            total = await counts.count(conn, statements.count, [*statements.count_args, count_cap + 1], generation)
+            total, capped = min(total, count_cap), total > count_cap
+    page = Page([row["structure_id"] for row in rows], ",".join(row["item_json"] for row in rows), total, capped)
+    pages.put(key, generation, page)
+    return page
 
 
 _PROFILE = "SELECT structure_id, public_json FROM structures WHERE slug = $1 AND online"

@@ -90,3 +90,21 @@ partner_calls = sa.Table(
     sa.Column("path", sa.Text, nullable=False),
     sa.Column("outcome", sa.Text, nullable=False),
 )
+
+# One row, bumped in every transaction that changes what a search may find (committed in order, as
+# it is row-locked): a search total cached with the generation it was counted at is exact while
+# the generation has not moved.
+search_generation = sa.Table(
+    "search_generation", metadata,
+    sa.Column("id", sa.SmallInteger, sa.CheckConstraint("id = 1"), primary_key=True),
+    sa.Column("n", sa.BigInteger, nullable=False),
+)
+
+# Every acceptance seen (validation.dossier.accepted.v1), even when its publication failed: the 24 h
+# guard reports those still not published, once (reported_at).
+acceptances_seen = sa.Table(
+    "acceptances_seen", metadata,
+    sa.Column("structure_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("accepted_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("reported_at", sa.DateTime(timezone=True)),
+)

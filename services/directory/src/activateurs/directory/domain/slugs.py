@@ -26,6 +26,12 @@ def disambiguated(slug: str, structure_id: UUID) -> str:
     return f"{slug}-{structure_id.hex[:6]}"
 
 
+def candidates(slug: str, structure_id: UUID) -> list[str]:
+    """The slugs a structure may take, in order of preference: the plain one, then ever longer suffixes
+    of its id (the last is unique whatever else exists)."""
+    return [slug, disambiguated(slug, structure_id), f"{slug}-{structure_id.hex[:12]}", f"{slug}-{structure_id.hex}"]
+
+
 def sort_key(name: str) -> str:
     """Alphabetical order ignoring accents and case: « Élan » sorts with « elan », before « Flux »."""
     text = name.replace("œ", "oe").replace("Œ", "oe")

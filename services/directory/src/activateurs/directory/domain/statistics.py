@@ -1,4 +1,4 @@
-"""A structure's statistics by day: views, search appearances, contacts and how they were acknowledged."""
+"""A structure's statistics by day and by month (DOMAIN A5): views, search appearances, contacts and how they were acknowledged."""
 
 from __future__ import annotations
 
@@ -56,6 +56,19 @@ class Day:
     redirected: int = 0
     ack_seconds: list[float] = field(default_factory=list)
 
+    def add_counts(self, views: int, appearances: int) -> None:
+        self.views += views
+        self.search_appearances += appearances
+
+    def add_contact(self, contact: Contact, now: datetime) -> None:
+        self.contacts_received += 1
+        if contact.acknowledged_at is not None:
+            self.acknowledged += 1
+            self.ack_seconds.append((contact.acknowledged_at - contact.received_at).total_seconds())
+        self.acknowledged_in_time += contact.acknowledged_in_time()
+        self.overdue += contact.overdue(now)
+        self.redirected += contact.redirected_at is not None
+
     def as_dict(self) -> dict[str, object]:
         return {"day": self.day.isoformat(), "views": self.views, "search_appearances": self.search_appearances,
                 "contacts_received": self.contacts_received, "acknowledged": self.acknowledged,
@@ -64,31 +77,34 @@ class Day:
                 "median_ack_seconds": statistics.median(self.ack_seconds) if self.ack_seconds else None}
 
 
+def _month(day: date) -> date:
+    return day.replace(day=1)
+
+
 def summarise(start: date, end: date, counters: dict[date, tuple[int, int]], contacts: list[Contact],
               now: datetime) -> dict[str, object]:
-    """Per day (every day of the period, zeros included) and in total; contacts count on the day received (UTC)."""
+    """Per day and per calendar month (every one of the period, zeros included; the first and last months
+    only for their days within the period) and in total; contacts count on the day received (UTC)."""
     days = {start + timedelta(days=i): Day(start + timedelta(days=i)) for i in range((end - start).days + 1)}
+    months = {_month(day): Day(_month(day)) for day in days}
     total = Day(start)
     for day, (views, appearances) in counters.items():
         if day in days:
-            days[day].views += views
-            days[day].search_appearances += appearances
-            total.views += views
-            total.search_appearances += appearances
+            for bucket in (days[day], months[_month(day)], total):
+                bucket.add_counts(views, appearances)
     for contact in contacts:
-        day = days.get(contact.received_at.date())
-        if day is None:
+        received = contact.received_at.date()
+        if received not in days:
             continue
-        for bucket in (day, total):
-            bucket.contacts_received += 1
-            if contact.acknowledged_at is not None:
-                bucket.acknowledged += 1
-                bucket.ack_seconds.append((contact.acknowledged_at - contact.received_at).total_seconds())
-            bucket.acknowledged_in_time += contact.acknowledged_in_time()
-            bucket.overdue += contact.overdue(now)
-            bucket.redirected += contact.redirected_at is not None
+        for bucket in (days[received], months[_month(received)], total):
+            bucket.add_contact(contact, now)
     summary = total.as_dict()
     summary.pop("day")
     rate = total.acknowledged_in_time / total.contacts_received if total.contacts_received else None
+    by_month = []
+    for month in months.values():
+        figures = month.as_dict()
+        figures.pop("day")
+        by_month.append({"month": month.day.strftime("%Y-%m"), **figures})
     return {"from": start.isoformat(), "to": end.isoformat(), "totals": {**summary, "acknowledgement_rate": rate},
-            "days": [day.as_dict() for day in days.values()]}
+            "days": [day.as_dict() for day in days.values()], "months": by_month}

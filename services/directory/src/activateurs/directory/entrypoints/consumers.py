@@ -26,7 +26,13 @@ from activateurs.shared.contracts.validation import (
     StructureSuspended,
 )
 from activateurs.shared.db import Database
-from activateurs.shared.messaging.consumer import for_event, reject_unknown, retry_transient, subscribe
+from activateurs.shared.messaging.consumer import (
+    for_event,
+    is_transient,
+    reject_unknown,
+    retry_transient,
+    subscribe,
+)
 from activateurs.shared.messaging.topology import QueueSpec
 
 from ..domain.publication import Fact
@@ -86,8 +92,13 @@ def _publication(broker: RabbitBroker, publisher: Publisher) -> Any:
     @retry_transient()
     async def on_accepted(event: DossierAccepted) -> None:
         """Publish the accepted structure's profile at once."""
-        await publisher.handle(event, event.data.structure_id, fact=Fact.ACCEPTED, profile=event.data.profile,
-                               account_id=event.data.account_id)
+        try:
+            await publisher.handle(event, event.data.structure_id, fact=Fact.ACCEPTED, profile=event.data.profile,
+                                   account_id=event.data.account_id)
+        except Exception as error:
+            if not is_transient(error):  # dead-lettered: the 24 h guard must still know it was accepted
+                await publisher.acceptance_failed(event, event.data.structure_id)
+            raise
 
     @queue(filter=for_event(ProfileUpdated))
     @retry_transient()

@@ -9,26 +9,29 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated
+from uuid import UUID
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
-from activateurs.shared.auth import Principal, require_roles
+from activateurs.shared.auth import DGE_ROLES, Principal, require_roles
 from activateurs.shared.contracts.vocabulary import Category, Domain, Role, Service, StructureType
 
 from ..adapters import reads
 from ..adapters.reads import CountCache, Criteria, ReadPool
+from ..adapters.search_cache import PageCache
 from ..domain.geography import Geography
 from ..domain.search import MAX_PAGE, MAX_PAGE_SIZE, InvalidSearch, check_text, joined_variants, locate
 from ..domain.statistics import InvalidPeriod, period
 from ..service.counters import Counters
-from ..service.statistics import structure_statistics
+from ..service.statistics import known_structure_region, structure_statistics
 
 router = APIRouter(prefix="/api/v1", tags=["directory"])
 
 SEARCH_PARAMETERS = frozenset({"q", "postal_code", "department", "region", "domain", "service", "structure_type",
                                "page", "page_size"})
 JSON = "application/json"
+STATISTICS_READERS = (Role.DGE_AGENT, Role.DGE_ADMIN, Role.DREETS_AGENT)
 
 
 @dataclass
@@ -39,6 +42,8 @@ class Directory:
     counters: Counters
     geography: Geography
     public_base_url: str
+    pages: PageCache
+    count_cap: int
     counts: CountCache = field(default_factory=CountCache)
 
 
@@ -54,7 +59,9 @@ def _bad(message: str, status: int = 422) -> HTTPException:
 
 
 @router.get("/activators", summary="Search published activators, nearest first",
-            responses={200: {"description": "`{items, total, page, page_size}`"},
+            responses={200: {"description": "`{items, total, total_capped, page, page_size}`: `total` is exact "
+                                            "unless `total_capped` (more results than DIRECTORY_SEARCH_COUNT_CAP, "
+                                            "which `total` then equals); pages go on past it"},
                        400: {"description": "unknown parameter"}, 422: {"description": "malformed criterion"}})
 async def search_activators(
     request: Request,
@@ -81,11 +88,12 @@ async def search_activators(
     criteria = Criteria(text=text, variants=joined_variants(text) if text else [], location=location,
                         domains=[d.value for d in domain or ()], services=[s.value for s in service or ()],
                         structure_types=[t.value for t in structure_type or ()])
-    rows, total = await reads.search(await state.reads.pool(), state.counts, criteria, limit=page_size,
-                                     offset=(page - 1) * page_size)
-    state.counters.appeared(row["structure_id"] for row in rows)
-    body = '{"items":[' + ",".join(row["item_json"] for row in rows) + \
-        f'],"total":{total},"page":{page},"page_size":{page_size}}}'
+    found = await reads.search(await state.reads.pool(), state.counts, state.pages, criteria, limit=page_size,
+                               offset=(page - 1) * page_size, count_cap=state.count_cap)
+    state.counters.appeared(found.structure_ids)
+    capped = "true" if found.total_capped else "false"
+    body = (f'{{"items":[{found.items_json}],"total":{found.total},"total_capped":{capped},"page":{page},'
+            f'"page_size":{page_size}}}')
     return Response(body, media_type=JSON)
 
 
@@ -102,7 +110,7 @@ async def get_activator(slug: str, state: DirectoryDep) -> Response:
     return Response(public_json, media_type=JSON)
 
 
-@router.get("/me/statistics", summary="The calling structure's statistics, by day",
+@router.get("/me/statistics", summary="The calling structure's statistics, by day and by month",
             responses={401: {"description": "no or invalid token"},
                        403: {"description": "not an activator of a published structure"},
                        422: {"description": "bad period"}})
@@ -121,6 +129,32 @@ async def my_statistics(
         raise _bad(str(error)) from None
     return {"structure_id": str(principal.structure_id),
             **await structure_statistics(db, principal.structure_id, first, last)}
+
+
+@router.get("/structures/{structure_id}/statistics",
+            summary="A structure's statistics, by day and by month (DGE: any structure; DREETS: their region's)",
+            responses={401: {"description": "no or invalid token"},
+                       403: {"description": "not a DGE or DREETS agent, or a DREETS agent of another region"},
+                       404: {"description": "a structure the directory does not know"},
+                       422: {"description": "bad period"}})
+async def agent_statistics(
+    structure_id: UUID,
+    principal: Annotated[Principal, require_roles(*STATISTICS_READERS)],
+    request: Request,
+    start: Annotated[date | None, Query(alias="from", description="first day (UTC), default: 30 days ago")] = None,
+    end: Annotated[date | None, Query(alias="to", description="last day (UTC), default: today")] = None,
+) -> dict[str, object]:
+    db = request.app.state.service.database
+    known, region = await known_structure_region(db, structure_id)
+    if not known:
+        raise _bad("no such structure", 404)
+    if not principal.has_any(*DGE_ROLES) and (principal.region is None or principal.region != region):
+        raise _bad("a DREETS agent reads the statistics of their own region's structures only", 403)
+    try:
+        first, last = period(start, end, db.clock.now().date())
+    except InvalidPeriod as error:
+        raise _bad(str(error)) from None
+    return {"structure_id": str(structure_id), **await structure_statistics(db, structure_id, first, last)}
 
 
 OPEN_DATA_COLUMNS = ("identifiant", "nom", "type", "categorie", "adresse", "code_postal", "ville", "region",

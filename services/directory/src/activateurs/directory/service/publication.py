@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
+
+import asyncpg
+from sqlalchemy import exc as sa_exc
 
 from activateurs.shared.contracts import Event
 from activateurs.shared.contracts.directory import PublicationData, StructurePublished, StructureUnpublished
@@ -20,7 +24,23 @@ from ..adapters import repository
 from ..domain.geography import Geography
 from ..domain.profile import public_profile, search_item, search_text
 from ..domain.publication import Fact, PublicationState, newer
-from ..domain.slugs import base_slug, disambiguated, sort_key
+from ..domain.slugs import base_slug, candidates, sort_key
+
+log = logging.getLogger(__name__)
+
+SLUG_ATTEMPTS = 5
+
+
+def _slug_clash(error: BaseException) -> bool:
+    """Whether a write failed on the uniqueness of slugs (and not on anything else)."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, asyncpg.UniqueViolationError):
+            return current.constraint_name == "structures_slug_key"
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    return False
 
 
 @dataclass(frozen=True)
@@ -74,7 +94,25 @@ class Publisher:
         """The referent's deletion ends their structure's profile; a member's removes their card."""
         await self._committer.submit(Change(event, deleted_account=account_id))
 
+    async def acceptance_failed(self, event: Event, structure_id: UUID) -> None:
+        """An acceptance whose publication failed for good: still remembered, so the 24 h guard reports it."""
+        async with self.db.uow() as uow:
+            await repository.record_batch(uow.session, {structure_id: event.occurred_at}, bump_generation=False)
+            await uow.commit()
+
     async def _store(self, changes: Sequence[Change]) -> list[None]:
+        """Write a batch; when another replica took a slug this batch chose in the meantime (both read
+        it free before either committed), write it again: the slug is now seen taken, the next is used."""
+        for attempt in range(1, SLUG_ATTEMPTS + 1):
+            try:
+                return await self._store_once(changes)
+            except sa_exc.IntegrityError as error:
+                if attempt == SLUG_ATTEMPTS or not _slug_clash(error):
+                    raise
+                log.info("slug taken meanwhile by a concurrent publication; batch written again")
+        raise AssertionError("unreachable")
+
+    async def _store_once(self, changes: Sequence[Change]) -> list[None]:
         """A batch in one transaction and a fixed number of round trips: inbox, lock every row
         concerned (one statement, in id order), apply in memory, write the rows back (one pipelined
         statement), outbox."""
@@ -83,22 +121,31 @@ class Publisher:
             fresh = await first_deliveries(session, self.consumer, [c.event for c in changes], self.db.clock.now())
             steps: list[Step] = []
             seen: set[UUID] = set()
+            acceptances: dict[UUID, datetime] = {}
             for change in changes:
                 if change.event.event_id not in fresh or change.event.event_id in seen:
                     continue  # a duplicate (earlier delivery, or twice in this batch)
                 seen.add(change.event.event_id)
                 steps += await self._steps(session, change)
+                if change.fact is Fact.ACCEPTED and change.structure_id is not None:
+                    at = change.event.occurred_at
+                    acceptances[change.structure_id] = max(at, acceptances.get(change.structure_id, at))
             if steps:
                 rows = await repository.lock_structures(session, sorted({step.structure_id for step in steps}))
-                wanted = {base_slug(step.profile.name, step.profile.address.city) for step in steps
-                          if step.profile is not None and rows[step.structure_id]["slug"] is None}
+                wanted = {slug for step in steps if step.profile is not None and rows[step.structure_id]["slug"] is None
+                          for slug in candidates(base_slug(step.profile.name, step.profile.address.city),
+                                                 step.structure_id)}
                 taken = await repository.slugs_taken(session, sorted(wanted))
                 events: list[Event] = []
                 bumped: set[UUID] = set()
                 for step in steps:
                     events += self._apply(rows[step.structure_id], step, taken, bumped)
                 await repository.save_all(session, [rows[sid] for sid in sorted(rows)], bumped)
+                # online, offline or new contents (events) is what changes what searches find
+                await repository.record_batch(session, acceptances, bump_generation=bool(events))
                 await uow.add_events(events)
+            elif acceptances:
+                await repository.record_batch(session, acceptances, bump_generation=False)
             await uow.commit()
         return [None] * len(changes)
 
@@ -146,9 +193,8 @@ class Publisher:
             current = current or Profile.model_validate(
                 {**stored, "routing": {"contact_emails": [], "department": ""}})
             if slug is None:
-                slug = base_slug(current.name, current.address.city)
-                if slug in taken:
-                    slug = disambiguated(slug, structure_id)
+                slug = next(slug for slug in candidates(base_slug(current.name, current.address.city), structure_id)
+                            if slug not in taken)
                 taken.add(slug)
                 row["slug"] = slug
             row.update(self.projection(structure_id, slug, current, set(removed)))

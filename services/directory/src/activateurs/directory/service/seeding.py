@@ -13,6 +13,7 @@ from activateurs.shared.contracts.dossier import Profile
 from activateurs.shared.contracts.vocabulary import Domain, HeadcountBand, Service, StructureType
 from activateurs.shared.db import Database
 
+from ..adapters import repository
 from ..adapters.tables import structures
 from ..domain.geography import Geography
 from ..domain.slugs import base_slug
@@ -73,8 +74,12 @@ async def seed(db: Database, publisher: Publisher, count: int, *, batch: int = 2
             await uow.session.execute(sa.text("SET LOCAL gin_pending_list_limit = '256MB'"))
             await uow.session.execute(sa.text("SET LOCAL synchronous_commit = off"))
             await uow.session.execute(sa.insert(structures), rows)
+            await repository.next_search_generation(uow.session)
             await uow.commit()
+    # End of the bulk load: VACUUM moves the GIN pending lists into the indexes (else every search
+    # scans them linearly, and the first ordinary write flushes them all in one long stall) and sets
+    # the visibility map (index-only scans of the covering indexes); ANALYZE gives the planner figures.
     async with db.engine.connect() as conn:
-        await conn.execute(sa.text("ANALYZE structures"))
-        await conn.commit()
+        conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.execute(sa.text("VACUUM ANALYZE structures"))
     return time.perf_counter() - started

@@ -12,7 +12,7 @@ from activateurs.shared.contracts import Event
 from activateurs.shared.db import Database
 from activateurs.shared.messaging.inbox import first_delivery
 
-from ..adapters.tables import contact_requests, daily_counters
+from ..adapters.tables import contact_requests, daily_counters, structures
 from ..domain.statistics import Contact, summarise
 
 
@@ -46,3 +46,11 @@ async def structure_statistics(db: Database, structure_id: UUID, start: date, en
         contacts = [Contact(r.received_at, r.ack_deadline, r.acknowledged_at, r.overdue_at, r.redirected_at)
                     for r in rows]
     return summarise(start, end, counters, contacts, db.clock.now())
+
+
+async def known_structure_region(db: Database, structure_id: UUID) -> tuple[bool, str | None]:
+    """(whether the directory knows this structure, the region of its last profile if any)."""
+    async with db.sessions() as session:
+        row = (await session.execute(sa.select(structures.c.region).where(
+            structures.c.structure_id == structure_id))).first()
+    return (False, None) if row is None else (True, row.region)
