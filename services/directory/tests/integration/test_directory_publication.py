@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import uuid
 
+import sqlalchemy as sa
+
+from activateurs.directory.adapters.tables import structures
 from activateurs.shared.contracts.directory import StructurePublished, StructureUnpublished
 from activateurs.shared.contracts.registration import (
     AccountDeleted,
@@ -152,7 +155,7 @@ async def test_same_name_and_city_get_distinct_slugs(client, amqp):
     assert (await client.get(f"/api/v1/activators/{slug}")).json()["structure_id"] == str(two)
 
 
-async def test_member_withdrawal_and_deletion_remove_the_card_for_good(client, amqp):
+async def test_member_withdrawal_and_deletion_remove_the_card_for_good(client, amqp, directory):
     sid, kept, leaving, deleted = uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
 
     def card(account_id, first):
@@ -176,6 +179,36 @@ async def test_member_withdrawal_and_deletion_remove_the_card_for_good(client, a
     await stays(lambda: _equals(members(), ["Kim"]), seconds=0.8, what="cards stay removed")
     page = await client.get("/api/v1/activators/equipe-claire-paris")
     assert "account_id" not in page.text and str(leaving) not in page.text
+    # Forgotten, not only hidden: the stored profile keeps no card of theirs either.
+    stored = await stored_row(directory, sid)
+    assert [card["first_name"] for card in stored["profile"]["members"]] == ["Kim"]
+
+
+async def test_the_referents_account_deletion_erases_the_profile_but_keeps_the_tombstone(client, amqp, directory):
+    sid, referent = uuid.uuid4(), uuid.uuid4()
+    profile = make_profile("Atelier Ysolde Quenneville", members=[
+        {"account_id": str(uuid.uuid4()), "first_name": "Ysolde", "last_name": "Quenneville",
+         "avatar_initials": "YQ"}])
+    await amqp.publish_event(accepted(sid, profile, account_id=referent))
+    await eventually(lambda: online(client, "atelier-ysolde-quenneville-paris"), what="online")
+
+    await amqp.publish_event(AccountDeleted.new(AccountDeletedData(account_id=referent, structure_id=sid),
+                                                producer="registration", occurred_at=at(5)))
+    await eventually(lambda: _not(online(client, "atelier-ysolde-quenneville-paris")), what="offline")
+    stored = await stored_row(directory, sid)
+    assert stored["slug"] == "atelier-ysolde-quenneville-paris" and not stored["online"]
+    assert "Quenneville" not in repr({k: v for k, v in stored.items() if k != "slug"})
+    assert stored["profile"] is None and stored["public_json"] is None and stored["name"] is None
+
+
+async def stored_row(directory, structure_id) -> dict:
+    async with directory.database.sessions() as session:
+        return dict((await session.execute(sa.select(structures).where(structures.c.structure_id == structure_id))
+                     ).mappings().one())
+
+
+async def _not(awaitable) -> bool:
+    return not await awaitable
 
 
 async def _equals(awaitable, expected) -> bool:

@@ -77,3 +77,17 @@ def search_text(profile: Profile) -> dict[str, str]:
         "text_c": " ".join(labels),
         "text_d": f"{profile.address.city} {profile.address.postal_code}",
     }
+
+
+# What a deleted referent's structure keeps: its id, slug and publication dates (the partner feed's tombstone).
+ERASED_CONTENT: dict[str, Any] = {
+    "profile": None, "public_json": None, "item_json": None, "name": None, "sort_key": None, "street": None,
+    "city": None, "postal_code": None, "text_a": "", "text_b": "", "text_c": "", "text_d": "",
+}
+
+
+def without_members(stored_profile: dict[str, Any], removed_members: set[str]) -> dict[str, Any]:
+    """The stored profile without the cards of members who left (their names are not kept)."""
+    members = stored_profile.get("members") or []
+    kept = [card for card in members if str(card.get("account_id")) not in removed_members]
+    return stored_profile if len(kept) == len(members) else {**stored_profile, "members": kept}

@@ -22,7 +22,7 @@ from activateurs.shared.messaging.inbox import first_deliveries
 
 from ..adapters import repository
 from ..domain.geography import Geography
-from ..domain.profile import public_profile, search_item, search_text
+from ..domain.profile import ERASED_CONTENT, public_profile, search_item, search_text, without_members
 from ..domain.publication import Fact, PublicationState, newer
 from ..domain.slugs import base_slug, candidates, sort_key
 
@@ -185,6 +185,14 @@ class Publisher:
             removed.append(str(step.removed_member))
             row["removed_members"] = removed
             content_changed = True
+        if removed and row["profile"] is not None:
+            # A member who left is forgotten, not only hidden: their card leaves the stored profile too.
+            row["profile"] = without_members(row["profile"], set(removed))
+        if step.forget_account:
+            # The referent's account is deleted: the profile ends for good (a deletion is final), so its
+            # contents go; the id and slug stay, for the partner feed's tombstone.
+            row.update(ERASED_CONTENT)
+            return self._publication_events(row, structure_id, online=False, content_changed=False, bumped=bumped)
 
         stored = row["profile"]
         online = state.online and stored is not None
@@ -199,6 +207,13 @@ class Publisher:
                 row["slug"] = slug
             row.update(self.projection(structure_id, slug, current, set(removed)))
 
+        return self._publication_events(row, structure_id, online=online, content_changed=content_changed,
+                                        bumped=bumped)
+
+    def _publication_events(self, row: dict[str, Any], structure_id: UUID, *, online: bool, content_changed: bool,
+                            bumped: set[UUID]) -> list[Event]:
+        """The row goes online or offline; the published/unpublished event that says so."""
+        slug = row["slug"]
         now = self.db.clock.now()
         was_online = row["online"]
         row["online"] = online
