@@ -96,6 +96,6 @@ async def test_statistics_need_an_activator_with_a_structure_and_a_sane_period(c
     headers = issuer.headers("activator", structure_id=str(uuid.uuid4()))
     assert (await client.get(url, headers=headers)).status_code == 200
     for params in ({"from": "2026-03-04", "to": "2026-03-01"}, {"from": "2020-01-01", "to": "2026-01-01"},
-                   {"from": "hier"}):
+                   {"from": "hier"}, {"to": "0"}, {"from": "1700000000"}, {"to": "2026-03-01T00:00:00"}):
         response = await client.get(url, headers=headers, params=params)
         assert response.status_code == 422, (params, response.text)

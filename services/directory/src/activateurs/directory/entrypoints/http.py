@@ -7,7 +7,6 @@ import io
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Annotated
 from uuid import UUID
 
@@ -16,6 +15,7 @@ from fastapi.responses import StreamingResponse
 
 from activateurs.shared.auth import DGE_ROLES, Principal, require_roles
 from activateurs.shared.contracts.vocabulary import Category, Domain, Role, Service, StructureType
+from activateurs.shared.iso_dates import IsoDate
 
 from ..adapters import reads
 from ..adapters.reads import CountCache, Criteria, ReadPool
@@ -117,8 +117,8 @@ async def get_activator(slug: str, state: DirectoryDep) -> Response:
 async def my_statistics(
     principal: Annotated[Principal, require_roles(Role.ACTIVATOR)],
     request: Request,
-    start: Annotated[date | None, Query(alias="from", description="first day (UTC), default: 30 days ago")] = None,
-    end: Annotated[date | None, Query(alias="to", description="last day (UTC), default: today")] = None,
+    start: Annotated[IsoDate | None, Query(alias="from", description="first day (UTC), default: 30 days ago")] = None,
+    end: Annotated[IsoDate | None, Query(alias="to", description="last day (UTC), default: today")] = None,
 ) -> dict[str, object]:
     if principal.structure_id is None:
         raise _bad("this account has no structure yet", 403)
@@ -141,8 +141,8 @@ async def agent_statistics(
     structure_id: UUID,
     principal: Annotated[Principal, require_roles(*STATISTICS_READERS)],
     request: Request,
-    start: Annotated[date | None, Query(alias="from", description="first day (UTC), default: 30 days ago")] = None,
-    end: Annotated[date | None, Query(alias="to", description="last day (UTC), default: today")] = None,
+    start: Annotated[IsoDate | None, Query(alias="from", description="first day (UTC), default: 30 days ago")] = None,
+    end: Annotated[IsoDate | None, Query(alias="to", description="last day (UTC), default: today")] = None,
 ) -> dict[str, object]:
     db = request.app.state.service.database
     known, region = await known_structure_region(db, structure_id)
