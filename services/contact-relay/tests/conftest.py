@@ -82,6 +82,21 @@ async def relay(start_relay: StartRelay) -> Relay:
     return await start_relay()
 
 
+@pytest.fixture
+async def notifier(databases, vhost, smtp, issuer) -> AsyncIterator[Service]:
+    """The real notifier on the same vhost, sending to the test's SMTP server."""
+    from activateurs.notifier.app import build_service as build_notifier
+    from activateurs.notifier.config import NotifierSettings
+
+    service = build_notifier(NotifierSettings(
+        database_url=await databases.fresh("notifier"), rabbitmq_url=vhost, smtp_host="127.0.0.1",
+        smtp_port=smtp.port, idle_poll_seconds=0.1, outbox_poll_interval=0.2, jwks_url=issuer.jwks_url,
+        jwt_issuer=issuer.issuer, jwt_audience=issuer.audience, environment="test"))
+    await service.start()
+    yield service
+    await service.stop()
+
+
 def profile(*, name: str = "Numérique & Co", department: str = "75", emails: tuple[str, ...] = ("claire@numerique.fr",),
             domains: tuple[str, ...] = ("site_internet_ecommerce", "cybersecurite"), timezone: str = "Europe/Paris",
             city: str = "Paris") -> Profile:

@@ -5,24 +5,9 @@ from __future__ import annotations
 import html
 import re
 
-import pytest
-
-from activateurs.notifier.app import build_service as build_notifier
-from activateurs.notifier.config import NotifierSettings
 from tests.support.waiting import eventually
 
 from ..conftest import publish_structure, request_body
-
-
-@pytest.fixture
-async def notifier(databases, vhost, smtp, issuer):
-    service = build_notifier(NotifierSettings(
-        database_url=await databases.fresh("notifier"), rabbitmq_url=vhost, smtp_host="127.0.0.1",
-        smtp_port=smtp.port, idle_poll_seconds=0.1, outbox_poll_interval=0.2, jwks_url=issuer.jwks_url,
-        jwt_issuer=issuer.issuer, jwt_audience=issuer.audience, environment="test"))
-    await service.start()
-    yield service
-    await service.stop()
 
 
 def _to(smtp, address):

@@ -26,7 +26,7 @@ class ContactRelaySettings(ServiceSettings):
     rate_limit_window_seconds: float = Field(3600.0, gt=0)
     retention_months: int = Field(24, ge=1, description="Businesses' personal data is erased after this long.")
     sweep_interval_seconds: float = Field(5.0, gt=0)
-    sweep_batch: int = Field(200, ge=1)
+    sweep_batch: int = Field(1000, ge=1)
 
     def insecure_defaults(self) -> dict[str, bool]:
         return {**super().insecure_defaults(),

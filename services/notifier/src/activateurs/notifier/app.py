@@ -17,6 +17,7 @@ from .config import NotifierSettings
 from .domain.delivery import RetryPolicy
 from .entrypoints.consumers import QUEUES, register_consumers
 from .entrypoints.http import router
+from .service import erasure
 from .service.sending import Sender
 
 DESCRIPTION = "Sends every email of the platform from French templates, with retries, never twice."
@@ -44,7 +45,9 @@ def build_service(settings: NotifierSettings, *, clock: Clock | None = None) -> 
     return Service(
         name="notifier", version="0.1.0", description=DESCRIPTION, settings=settings, database=db, broker=broker,
         queues=QUEUES, publishes=(EmailSent, EmailFailed), routers=[router],
-        background={"sender": sender.run}, subscribers=subscribers,
+        background={"sender": sender.run, "deleted-accounts-retention": lambda: erasure.run_retention(
+            db, kept=timedelta(days=settings.deleted_accounts_days))},
+        subscribers=subscribers,
     )
 
 

@@ -38,6 +38,8 @@ class NotifierSettings(ServiceSettings):
     max_attempts: int = 12
     backoff_base_seconds: float = 10.0
     backoff_max_seconds: float = 1800.0
+    # Deleted account ids (no personal data) kept this long, so their mails requested later are erased too.
+    deleted_accounts_days: int = Field(30, ge=1)
 
     @property
     def message_id_domain(self) -> str:

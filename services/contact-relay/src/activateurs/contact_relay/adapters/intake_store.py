@@ -34,13 +34,14 @@ class Compiled:
         compiled = statement.compile(dialect=_DIALECT)
         self.sql = compiled.string
         self.names = tuple(compiled.positiontup or ())
+        self.defaults = compiled.params  # values written in the statement itself (e.g. `status == "forwarded"`)
 
     def args(self, values: dict[str, Any]) -> tuple[Any, ...]:
-        return tuple(values[name] for name in self.names)
+        return tuple(values[name] if name in values else self.defaults[name] for name in self.names)
 
 
 ONLINE_BY_SLUGS = Compiled(
-    sa.select(structures.c.structure_id, structures.c.slug, structures.c.name, structures.c.department,
+    sa.select(structures.c.structure_id, structures.c.account_id, structures.c.slug, structures.c.name, structures.c.department,
               structures.c.timezone, structures.c.contact_emails)
     .where(structures.c.slug == sa.any_(sa.bindparam("slugs", type_=ARRAY(sa.Text))), ONLINE))
 

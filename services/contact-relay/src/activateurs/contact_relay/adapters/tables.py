@@ -32,6 +32,17 @@ structures = sa.Table(
     sa.Column("ended_at", TZ),
     sa.Index("structures_slug", "slug", unique=True),
     sa.Index("structures_department", "department"),
+    sa.Index("structures_account", "account_id"),  # an account's deletion finds its structures
+)
+
+# Accounts deleted, by id only (no personal data), kept a while: an acceptance of such an account's
+# structure arriving after the deletion (out of order) must not put its addresses back in the routing.
+deleted_accounts = sa.Table(
+    "deleted_accounts",
+    metadata,
+    sa.Column("account_id", sa.Uuid, primary_key=True),
+    sa.Column("deleted_at", TZ, nullable=False),
+    sa.Index("deleted_accounts_deleted_at", "deleted_at"),
 )
 
 contact_requests = sa.Table(

@@ -19,8 +19,9 @@ from ..adapters import intake_store as store
 from ..domain.requests import RequestStatus
 from ..domain.working_time import ack_schedule, territory_for
 from .links import Links
+from .structure_mails import PRODUCER, structure_mails
 
-PRODUCER = "contact-relay"
+__all__ = ["PRODUCER", "ContactRequest", "Intake", "UnknownStructure", "forwarded_emails", "store_batch"]
 
 
 class UnknownStructure(Exception):
@@ -40,20 +41,16 @@ class ContactRequest:
     phone: str | None = None
 
 
-def forwarded_emails(*, request_id: UUID, structure_id: UUID, structure_name: str, contact_emails: list[str],
-                     values: dict, ack_deadline: datetime, acknowledgement_url: str, now: datetime,
-                     key_prefix: str = "forwarded") -> list[EmailRequested]:
+def forwarded_emails(*, request_id: UUID, structure_id: UUID, account_id: UUID | None, structure_name: str,
+                     contact_emails: list[str], values: dict, ack_deadline: datetime, acknowledgement_url: str,
+                     secret: str, now: datetime, key_prefix: str = "forwarded") -> list[EmailRequested]:
     context = ContactForwardedContext(
         structure_name=structure_name, company_name=values["company_name"], contact_name=values["contact_name"],
         contact_email=values["email"], phone=values["phone"], siret=values["siret"],
         postal_code=values["postal_code"], domains=[Domain(d).label for d in values["domains"]],
         message=values["message"], ack_deadline=ack_deadline, acknowledgement_url=acknowledgement_url)
-    return [
-        EmailRequested.for_context(context, to=address,
-                                   idempotency_key=f"contact-relay:{request_id}:{key_prefix}:{structure_id}:{address}",
-                                   producer=PRODUCER, occurred_at=now)
-        for address in contact_emails
-    ]
+    return structure_mails(context, kind=key_prefix, request_id=request_id, structure_id=structure_id,
+                           account_id=account_id, addresses=contact_emails, secret=secret, now=now)
 
 
 def _request_rows(structure, request: ContactRequest, request_id: UUID, now: datetime, links: Links,
@@ -79,8 +76,9 @@ def _request_rows(structure, request: ContactRequest, request_id: UUID, now: dat
         to=request.email, idempotency_key=f"contact-relay:{request_id}:confirmation", producer=PRODUCER,
         occurred_at=now)
     forwarded = forwarded_emails(
-        request_id=request_id, structure_id=structure["structure_id"], structure_name=structure["name"] or "",
-        contact_emails=list(structure["contact_emails"]), values=values, ack_deadline=ack_deadline_local,
+        request_id=request_id, structure_id=structure["structure_id"], account_id=structure["account_id"],
+        structure_name=structure["name"] or "", contact_emails=list(structure["contact_emails"]), values=values,
+        ack_deadline=ack_deadline_local, secret=links.secret,
         acknowledgement_url=links.acknowledgement_url(request_id, structure["structure_id"], now), now=now)
     event = RequestForwarded.new(
         RequestForwardedData(request_id=request_id, structure_id=structure["structure_id"],

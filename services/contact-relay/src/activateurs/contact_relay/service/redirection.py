@@ -25,6 +25,7 @@ from ..domain.working_time import ack_schedule, territory_for
 from .acknowledgement import NotAcknowledgeable, NotYours, RequestNotFound
 from .intake import PRODUCER, UnknownStructure
 from .links import Links
+from .structure_mails import structure_mails
 
 REDIRECTABLE = frozenset({RequestStatus.FORWARDED, RequestStatus.OVERDUE, RequestStatus.ACKNOWLEDGED})
 
@@ -72,9 +73,9 @@ async def redirect(db: Database, links: Links, request_id: UUID, by_structure: U
             postal_code=row.postal_code, domains=[Domain(d).label for d in row.domains], message=row.message,
             note=note, ack_deadline=schedule.ack_deadline.astimezone(ZoneInfo(territory.timezone)),
             acknowledgement_url=links.acknowledgement_url(new_id, target.structure_id, now))
-        events: list = [EmailRequested.for_context(
-            activator, to=address, idempotency_key=f"contact-relay:{new_id}:redirected:{target.structure_id}:{address}",
-            producer=PRODUCER, occurred_at=now) for address in target.contact_emails]
+        events: list = structure_mails(activator, kind="redirected", request_id=new_id,
+                                       structure_id=target.structure_id, account_id=target.account_id,
+                                       addresses=target.contact_emails, secret=links.secret, now=now)
         events.append(EmailRequested.for_context(
             ContactRedirectedBusinessContext(contact_name=row.contact_name, from_structure_name=from_name,
                                              to_structure_name=target.name,

@@ -8,7 +8,11 @@ import sqlalchemy as sa
 
 from activateurs.shared.db import Database
 
+from ..adapters import routing
 from ..adapters.tables import contact_requests as r
+
+# Deleted account ids (no personal data) are remembered this long: far beyond any event's delay.
+DELETED_ACCOUNTS_KEPT = timedelta(days=30)
 
 # What identifies the business or says what it wrote; statuses and instants stay, for the statistics.
 _ERASED = {"company_name": "", "contact_name": "", "email": "", "phone": None, "siret": None, "message": "",
@@ -33,3 +37,11 @@ async def purge(db: Database, months: int, batch: int = 1000) -> int:
         total += result.rowcount
         if result.rowcount < batch:
             return total
+
+
+async def forget_old_deletions(db: Database) -> int:
+    """Deleted account ids past DELETED_ACCOUNTS_KEPT are let go of; returns how many."""
+    async with db.uow() as uow:
+        count = await routing.purge_deleted_accounts(uow.session, db.clock.now() - DELETED_ACCOUNTS_KEPT)
+        await uow.commit()
+    return count

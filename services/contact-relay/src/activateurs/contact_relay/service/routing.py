@@ -69,6 +69,9 @@ async def apply(db: Database, event: Event) -> bool:
                     .where(structures.c.structure_id == data.structure_id, structures.c.ended_at < at,
                            structures.c.ended_for.notin_(routing.FINAL_ENDS))
                     .values(ended_for=None, ended_at=None))
+                # Its account was deleted before this acceptance reached us: the deletion still wins.
+                if (deleted := await routing.deleted_at(session, data.account_id)) is not None:
+                    await routing.forget_account(session, data.account_id, deleted)
             case ProfileUpdated(data=data):
                 await routing.apply_if_newer(session, data.structure_id, _profile_values(data.profile),
                                              stamp="profile_at", at=at)
@@ -97,5 +100,7 @@ async def apply(db: Database, event: Event) -> bool:
                 # referent's) is not in this table; its address leaves the routing with the next profile update.
                 for structure_id in await routing.structures_of_account(session, data.account_id):
                     await routing.end(session, structure_id, "deleted", at)
+                await routing.forget_account(session, data.account_id, at)
+                await routing.remember_deleted(session, data.account_id, at)
         await uow.commit()
     return True

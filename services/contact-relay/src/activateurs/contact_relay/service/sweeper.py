@@ -1,33 +1,38 @@
-"""The deadline sweeper: reminder at half time, overdue at the deadline; rows claimed with SKIP LOCKED."""
+"""The deadline sweeper: reminder at half time, overdue at the deadline; rows claimed with SKIP LOCKED, in batches."""
 
 from __future__ import annotations
 
 import asyncio
 import itertools
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
-
-import sqlalchemy as sa
 
 from activateurs.shared.contracts.contact_relay import RequestOverdue, RequestStepData
 from activateurs.shared.contracts.emails import (
-    Alternative,
     ContactAckReminderContext,
     ContactOverdueActivatorContext,
     ContactOverdueBusinessContext,
+    EmailContext,
 )
 from activateurs.shared.contracts.notifier import EmailRequested
 from activateurs.shared.db import Database
 
-from ..adapters import requests as repo
-from ..adapters.tables import contact_requests
-from ..domain.requests import RequestStatus
+from ..adapters import deadlines
+from ..adapters import intake_store as store
 from . import retention
-from .intake import PRODUCER
+from .alternatives import Alternatives
 from .links import Links
+from .structure_mails import PRODUCER, structure_mails
 
 log = logging.getLogger(__name__)
+
+# Rows claimed per transaction: large enough that the per-batch reads and round trips are amortised,
+# small enough that a batch's locks and events stay a short transaction.
+DEFAULT_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -36,68 +41,66 @@ class SweepResult:
     overdue: int = 0
 
 
-async def send_reminders(db: Database, links: Links, batch: int = 200) -> int:
+async def send_reminders(db: Database, links: Links, batch: int = DEFAULT_BATCH) -> int:
+    """Reminders for up to `batch` requests at half time; 0 once none is due."""
     now = db.clock.now()
-    async with db.uow() as uow:
-        rows = (await uow.session.execute(repo.due_reminders(now, batch))).all()
+    async with store.transaction(db) as conn:
+        rows = await deadlines.claim_reminders(conn, now, batch)
         if not rows:
             return 0
-        events = []
+        events: list = []
         for row in rows:
-            zone = ZoneInfo(row.timezone)
             context = ContactAckReminderContext(
-                structure_name=row.structure_name or "", company_name=row.company_name,
-                ack_deadline=row.ack_deadline.astimezone(zone),
-                acknowledgement_url=links.acknowledgement_url(row.id, row.structure_id, row.received_at))
-            events += [EmailRequested.for_context(
-                context, to=address, idempotency_key=f"contact-relay:{row.id}:reminder:{row.structure_id}:{address}",
-                producer=PRODUCER, occurred_at=now) for address in row.contact_emails]
-        await uow.session.execute(sa.update(contact_requests)
-                                  .where(contact_requests.c.id.in_([row.id for row in rows]))
-                                  .values(reminder_sent_at=now))
-        await uow.add_events(events)
-        await uow.commit()
+                structure_name=row["structure_name"] or "", company_name=row["company_name"],
+                ack_deadline=row["ack_deadline"].astimezone(ZoneInfo(row["timezone"])),
+                acknowledgement_url=links.acknowledgement_url(row["id"], row["structure_id"], row["received_at"]))
+            events += _to_structure(context, "reminder", row, links, now)
+        await store.insert_events(conn, events, now)
+    db.outbox_signal.set()
     return len(rows)
 
 
-async def mark_overdue(db: Database, links: Links, batch: int = 200) -> int:
+async def mark_overdue(db: Database, links: Links, batch: int = DEFAULT_BATCH) -> int:
+    """Up to `batch` requests past their deadline marked overdue, both sides told; 0 once none is due."""
     now = db.clock.now()
-    async with db.uow() as uow:
-        rows = (await uow.session.execute(repo.due_deadlines(now, batch))).all()
+    async with store.transaction(db) as conn:
+        rows = await deadlines.claim_deadlines(conn, now, batch)
         if not rows:
             return 0
-        events = []
+        others = Alternatives(await deadlines.alternative_candidates(
+            conn, {row["structure_department"] for row in rows if row["structure_department"]},
+            {domain for row in rows for domain in row["domains"]}, Alternatives.PER_DOMAIN), links)
+        events: list = []
         for row in rows:
-            zone = ZoneInfo(row.timezone)
-            ack_url = links.acknowledgement_url(row.id, row.structure_id, row.received_at)
+            zone = ZoneInfo(row["timezone"])
             activator = ContactOverdueActivatorContext(
-                structure_name=row.structure_name or "", company_name=row.company_name,
-                received_at=row.received_at.astimezone(zone), ack_deadline=row.ack_deadline.astimezone(zone),
-                acknowledgement_url=ack_url)
-            events += [EmailRequested.for_context(
-                activator, to=address, idempotency_key=f"contact-relay:{row.id}:overdue:{row.structure_id}:{address}",
-                producer=PRODUCER, occurred_at=now) for address in row.contact_emails]
-            others = await repo.alternatives(uow.session, department=row.structure_department,
-                                             exclude=row.structure_id, domains=list(row.domains))
+                structure_name=row["structure_name"] or "", company_name=row["company_name"],
+                received_at=row["received_at"].astimezone(zone), ack_deadline=row["ack_deadline"].astimezone(zone),
+                acknowledgement_url=links.acknowledgement_url(row["id"], row["structure_id"], row["received_at"]))
+            events += _to_structure(activator, "overdue", row, links, now)
             business = ContactOverdueBusinessContext(
-                contact_name=row.contact_name, structure_name=row.structure_name or "",
-                alternatives=[Alternative(name=o.name or "", city=o.city or "",
-                                          profile_url=links.profile_url(o.slug, o.profile_url)) for o in others],
-                directory_url=links.directory_url(row.postal_code))
+                contact_name=row["contact_name"], structure_name=row["structure_name"] or "",
+                alternatives=others.offered(row["structure_department"], row["structure_id"], row["domains"]),
+                directory_url=links.directory_url(row["postal_code"]))
             events.append(EmailRequested.for_context(
-                business, to=row.email, idempotency_key=f"contact-relay:{row.id}:overdue-business:{row.structure_id}",
+                business, to=row["email"],
+                idempotency_key=f"contact-relay:{row['id']}:overdue-business:{row['structure_id']}",
                 producer=PRODUCER, occurred_at=now))
-            events.append(RequestOverdue.new(RequestStepData(request_id=row.id, structure_id=row.structure_id, at=now),
-                                             producer=PRODUCER, occurred_at=now))
-        await uow.session.execute(sa.update(contact_requests)
-                                  .where(contact_requests.c.id.in_([row.id for row in rows]))
-                                  .values(status=RequestStatus.OVERDUE.value, overdue_at=now))
-        await uow.add_events(events)
-        await uow.commit()
+            events.append(RequestOverdue.new(RequestStepData(request_id=row["id"], structure_id=row["structure_id"],
+                                                             at=now), producer=PRODUCER, occurred_at=now))
+        await store.insert_events(conn, events, now)
+    db.outbox_signal.set()  # committed: the relay publishes now rather than at its next poll
     return len(rows)
 
 
-async def sweep(db: Database, links: Links, batch: int = 200) -> SweepResult:
+def _to_structure(context: EmailContext, kind: str, row: Mapping[str, Any], links: Links,
+                  now: datetime) -> list[EmailRequested]:
+    return structure_mails(context, kind=kind, request_id=row["id"], structure_id=row["structure_id"],
+                           account_id=row["structure_account_id"], addresses=row["contact_emails"],
+                           secret=links.secret, now=now)
+
+
+async def sweep(db: Database, links: Links, batch: int = DEFAULT_BATCH) -> SweepResult:
     """Everything due now, batch after batch; any number of replicas may run it at once."""
     reminders = overdue = 0
     while (done := await send_reminders(db, links, batch)):
@@ -117,4 +120,5 @@ async def run_forever(db: Database, links: Links, *, interval: float, batch: int
             purged = await retention.purge(db, retention_months)
             if purged:
                 log.info("retention: personal data erased from %d old requests", purged)
+            await retention.forget_old_deletions(db)
         await asyncio.sleep(interval)

@@ -1,4 +1,4 @@
-"""SQL for the emails table: store a request once, claim due mails, record outcomes, list deliveries."""
+"""SQL for the emails table: the claim and outcome rules, erasure, release, the delivery log (hot paths: hot_paths.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.delivery import DeliveryStatus
-from .tables import emails
+from .tables import deleted_accounts, emails
 
 
 @dataclass(frozen=True)
@@ -27,19 +27,7 @@ class ClaimedEmail:
     claim_token: uuid.UUID
 
 
-_INSERT_ONCE = (insert(emails).on_conflict_do_nothing(index_elements=[emails.c.idempotency_key])
-                .returning(emails.c.id))  # built once: compiled and cached, each call binds its values
-
-
-async def insert_once(session: AsyncSession, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
-    """Store requested emails; returns the ids of the rows stored (a known idempotency key stores nothing)."""
-    if not rows:
-        return set()
-    result = await session.execute(_INSERT_ONCE, rows)
-    return {row.id for row in result}
-
-
-async def claim_due(session: AsyncSession, now: datetime, lease_until: datetime, limit: int) -> list[ClaimedEmail]:
+def due_claim(now: Any, lease_until: Any, limit: Any) -> sa.Update:
     """Reserve up to `limit` mails for this sender: due ones, and ones whose sender's lease ran out.
 
     SKIP LOCKED lets every replica claim at once without waiting on, or taking, each other's rows.
@@ -56,7 +44,7 @@ async def claim_due(session: AsyncSession, now: datetime, lease_until: datetime,
         .with_for_update(skip_locked=True)
         .cte("due")
     )
-    result = await session.execute(
+    return (
         sa.update(emails)
         .where(emails.c.id.in_(sa.select(due.c.id)))
         .values(status=DeliveryStatus.SENDING, lease_until=lease_until, attempts=emails.c.attempts + 1,
@@ -65,13 +53,12 @@ async def claim_due(session: AsyncSession, now: datetime, lease_until: datetime,
                    emails.c.raw_message, emails.c.message_id,
                    emails.c.attempts, emails.c.claim_token)
     )
-    return [ClaimedEmail(**row._mapping) for row in result]
 
 
 ERASED = "[effacé]"
 
 
-def _finished(status: DeliveryStatus, **values: Any) -> dict[str, Any]:
+def finished_values(status: DeliveryStatus, **values: Any) -> dict[str, Any]:
     """Values of a row that is done: its message is no longer needed, and it is erased if its account was."""
     erase = emails.c.erase_after_send
     return {
@@ -79,12 +66,37 @@ def _finished(status: DeliveryStatus, **values: Any) -> dict[str, Any]:
         "recipient": sa.case((erase, ERASED), else_=emails.c.recipient),
         "subject": sa.case((erase, None), else_=emails.c.subject),
         "account_id": sa.case((erase, None), else_=emails.c.account_id),
+        "correlation_id": sa.case((erase, None), else_=emails.c.correlation_id),
         **values,
     }
 
 
-async def erase_account(session: AsyncSession, account_id: uuid.UUID) -> int:
-    """Erase the personal data of an account's mails: now if done, right after sending if not."""
+# An account's deletion and the intake of a mail for it run in different transactions, from different
+# queues: a lock on the account id (exclusive for the deletion, shared for the intake) orders them, so
+# either the deletion's updates see the stored mail or the intake sees the deleted account, never neither.
+_LOCK_EXCLUSIVE = sa.select(sa.func.pg_advisory_xact_lock(
+    sa.func.hashtextextended(sa.cast(sa.bindparam("id", type_=sa.Uuid), sa.Text), 0)))
+
+
+def erased_at_insert(row: dict[str, Any]) -> dict[str, Any]:
+    """The row of a mail whose account is already deleted: erased now if it is done (rejected), else after sending."""
+    if row["status"] in (DeliveryStatus.SENT, DeliveryStatus.FAILED):
+        return {**row, "recipient": ERASED, "subject": None, "raw_message": None, "account_id": None,
+                "correlation_id": None, "erase_after_send": True}
+    return {**row, "erase_after_send": True}
+
+
+async def forget_deletions_before(session: AsyncSession, cutoff: datetime) -> int:
+    result = await session.execute(sa.delete(deleted_accounts).where(deleted_accounts.c.deleted_at < cutoff))
+    return result.rowcount or 0
+
+
+async def erase_account(session: AsyncSession, account_id: uuid.UUID, now: datetime) -> int:
+    """Erase the personal data of an account's mails: now if done, right after sending if not; and remember
+    the deletion, for its mails requested later."""
+    await session.execute(_LOCK_EXCLUSIVE, {"id": account_id})
+    await session.execute(insert(deleted_accounts).values(account_id=account_id, deleted_at=now)
+                          .on_conflict_do_nothing(index_elements=[deleted_accounts.c.account_id]))
     done = await session.execute(
         sa.update(emails)
         .where(emails.c.account_id == account_id, emails.c.status.in_([DeliveryStatus.SENT, DeliveryStatus.FAILED]))
@@ -94,37 +106,6 @@ async def erase_account(session: AsyncSession, account_id: uuid.UUID) -> int:
         sa.update(emails).where(emails.c.account_id == account_id).values(erase_after_send=True)
     )
     return (done.rowcount or 0) + (later.rowcount or 0)
-
-
-async def mark_sent(session: AsyncSession, claims: list[ClaimedEmail], now: datetime) -> list[ClaimedEmail]:
-    """Record successes in one statement; returns the claims still owned (a lost claim records nothing)."""
-    if not claims:
-        return []
-    result = await session.execute(
-        sa.update(emails)
-        .where(sa.tuple_(emails.c.id, emails.c.claim_token).in_([(c.id, c.claim_token) for c in claims]))
-        .values(**_finished(DeliveryStatus.SENT, sent_at=now, last_error=None))
-        .returning(emails.c.id)
-    )
-    recorded = {row.id for row in result}
-    return [claim for claim in claims if claim.id in recorded]
-
-
-async def mark_retry(session: AsyncSession, claim: ClaimedEmail, retry_at: datetime, error: str) -> None:
-    await session.execute(
-        sa.update(emails)
-        .where(emails.c.id == claim.id, emails.c.claim_token == claim.claim_token)
-        .values(status=DeliveryStatus.PENDING, next_attempt_at=retry_at, lease_until=None, claim_token=None, last_error=error)
-    )
-
-
-async def mark_failed(session: AsyncSession, claim: ClaimedEmail, now: datetime, error: str) -> bool:
-    result = await session.execute(
-        sa.update(emails)
-        .where(emails.c.id == claim.id, emails.c.claim_token == claim.claim_token)
-        .values(**_finished(DeliveryStatus.FAILED, failed_at=now, last_error=error))
-    )
-    return result.rowcount == 1
 
 
 async def release(session: AsyncSession, claims: list[ClaimedEmail], now: datetime) -> None:

@@ -1,4 +1,4 @@
-"""The notifier's own tables: one row per requested email, keyed by its idempotency key."""
+"""The notifier's own tables: one row per requested email, keyed by its idempotency key; deleted accounts."""
 
 from __future__ import annotations
 
@@ -40,4 +40,14 @@ emails = sa.Table(
     sa.Index("ix_emails_recipient", sa.text("lower(recipient)")),
     sa.Index("ix_emails_created_at", "created_at"),
     sa.Index("ix_emails_account_id", "account_id"),
+)
+
+# Accounts deleted lately, by id only (no personal data): a mail for such an account requested after
+# the deletion was processed (another queue, so any order) is erased right after its last attempt too.
+deleted_accounts = sa.Table(
+    "deleted_accounts",
+    metadata,
+    sa.Column("account_id", sa.Uuid, primary_key=True),
+    sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_deleted_accounts_deleted_at", "deleted_at"),
 )

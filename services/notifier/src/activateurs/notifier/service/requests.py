@@ -12,8 +12,8 @@ from typing import Any
 
 from activateurs.shared.contracts.notifier import EmailFailed, EmailOutcomeData, EmailRequested
 from activateurs.shared.db import Database
-from activateurs.shared.messaging.inbox import first_deliveries
 
+from ..adapters import hot_paths as store
 from ..adapters import repository
 from ..adapters.mime import build_message
 from ..adapters.rendering import ContextInvalid, EmailRenderer, TemplateUnknown
@@ -69,6 +69,7 @@ def prepare(request: EmailRequested, *, renderer: EmailRenderer, mail_from: str,
         "last_error": problem,
         "failed_at": now if problem else None,
         "account_id": data.account_id,
+        "erase_after_send": False,
         "requested_by": request.producer,
         "request_event_id": request.event_id,
         "correlation_id": request.correlation_id,
@@ -91,18 +92,21 @@ def _first_occurrences(prepared: Sequence[PreparedEmail]) -> list[PreparedEmail]
 async def store_requests(db: Database, prepared: Sequence[PreparedEmail]) -> list[Intake]:
     """Store a batch in one transaction: inbox records, email rows, and a failed event for each rejected one."""
     now = db.clock.now()
-    async with db.uow() as uow:
-        first_time = await first_deliveries(uow.session, CONSUMER, [p.request for p in prepared], now)
+    async with store.transaction(db) as conn:
+        first_time = await store.first_deliveries(conn, CONSUMER, [p.request for p in prepared], now)
         new = _first_occurrences([p for p in prepared if p.request.event_id in first_time])
-        stored = await repository.insert_once(uow.session, [p.row for p in new])
+        deleted = await store.deleted_among(conn, {p.row["account_id"] for p in new if p.row["account_id"] is not None})
+        stored = await store.insert_once(conn, [
+            repository.erased_at_insert(p.row) if p.row["account_id"] in deleted else p.row for p in new])
         rejected = [p for p in new if p.row["id"] in stored and p.problem]
-        await uow.add_events([
+        await store.insert_events(conn, [
             EmailFailed.new(EmailOutcomeData(idempotency_key=p.request.data.idempotency_key,
                                              template=p.request.data.template, at=now, error=p.problem),
                             producer=PRODUCER, occurred_at=now, correlation_id=p.request.correlation_id)
             for p in rejected
-        ])
-        await uow.commit()
+        ], now)
+    if rejected:
+        db.outbox_signal.set()  # committed: the relay publishes now rather than at its next poll
     processed = {id(p) for p in new}
     outcomes = []
     for p in prepared:

@@ -6,13 +6,16 @@ import asyncio
 import logging
 from datetime import datetime, timedelta
 
+import asyncpg
 from prometheus_client import Counter, Histogram
 
+from activateurs.shared.contracts import Event
 from activateurs.shared.contracts.notifier import EmailFailed, EmailOutcomeData, EmailSent
-from activateurs.shared.db import Database, UnitOfWork
+from activateurs.shared.db import Database
 from activateurs.shared.messaging.consumer import is_transient
 from activateurs.shared.waiting import wait_event
 
+from ..adapters import hot_paths as store
 from ..adapters import repository
 from ..adapters.mime import envelope_sender
 from ..adapters.repository import ClaimedEmail
@@ -103,8 +106,8 @@ class Sender:
     async def _claim(self, limit: int) -> list[ClaimedEmail]:
         now = self._db.clock.now()
         try:
-            async with self._db.sessions() as session, session.begin():
-                return await repository.claim_due(session, now, now + self._lease, limit)
+            async with store.transaction(self._db) as conn:
+                return await store.claim_due(conn, now, now + self._lease, limit)
         except Exception as error:
             if not is_transient(error):
                 raise
@@ -163,31 +166,35 @@ class Sender:
 
     async def _record_once(self, batch: list[Outcome]) -> None:
         now = self._db.clock.now()
-        async with self._db.uow() as uow:
-            sent = await repository.mark_sent(uow.session, [claim for claim, error in batch if error is None], now)
+        events: list[Event] = []
+        async with store.transaction(self._db) as conn:
+            sent = await store.mark_sent(conn, [claim for claim, error in batch if error is None], now)
             OUTCOMES.labels("sent").inc(len(sent))
-            await uow.add_events([
+            events += [
                 EmailSent.new(EmailOutcomeData(idempotency_key=claim.idempotency_key, template=claim.template,
                                                at=now, attempts=claim.attempts),
                               producer=PRODUCER, occurred_at=now)
                 for claim in sent
-            ])
+            ]
             for claim, error in batch:
                 if error is not None:
-                    await self._record_failure(uow, claim, error, now)
-            await uow.commit()
+                    events += await self._record_failure(conn, claim, error, now)
+            await store.insert_events(conn, events, now)
+        if events:
+            self._db.outbox_signal.set()  # committed: the relay publishes now rather than at its next poll
 
-    async def _record_failure(self, uow: UnitOfWork, claim: ClaimedEmail, error: SendError, now: datetime) -> None:
+    async def _record_failure(self, conn: asyncpg.Connection, claim: ClaimedEmail, error: SendError,
+                              now: datetime) -> list[Event]:
+        """A retry later, or failed for good with its event (returned, written with the batch's)."""
         retry_at = self._retry.after_failure(claim.attempts, now, permanent=error.permanent)
         if retry_at is not None:
             OUTCOMES.labels("retry").inc()
-            await repository.mark_retry(uow.session, claim, retry_at, error.reason)
-            return
+            await store.mark_retry(conn, claim, retry_at, error.reason)
+            return []
         OUTCOMES.labels("failed").inc()
-        if await repository.mark_failed(uow.session, claim, now, error.reason):
-            await uow.add_events([EmailFailed.new(
-                EmailOutcomeData(idempotency_key=claim.idempotency_key, template=claim.template, at=now,
-                                 attempts=claim.attempts, error=error.reason),
-                producer=PRODUCER, occurred_at=now)])
-
-
+        if not await store.mark_failed(conn, claim, now, error.reason):
+            return []  # the claim was lost meanwhile: its new owner reports
+        return [EmailFailed.new(
+            EmailOutcomeData(idempotency_key=claim.idempotency_key, template=claim.template, at=now,
+                             attempts=claim.attempts, error=error.reason),
+            producer=PRODUCER, occurred_at=now)]
