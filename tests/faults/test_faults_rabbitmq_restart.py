@@ -5,21 +5,16 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.support.flows_faults import Flow
+from tests.support.flows_faults import half_flowing, second_half_and_totals
 
 STRUCTURES = 60
 REQUESTS_PER_BATCH = 40
 
 
 async def test_rabbitmq_restart_mid_flow_loses_nothing_and_doubles_nothing(stack, probe, private_rabbit):
-    await stack.start("directory", "contact-relay", "notifier")
-    flow = Flow(stack, STRUCTURES)
-    half = STRUCTURES // 2
-    await flow.publish_accepted(range(half), probe)
-    await flow.wait_routable(half)
-
     # In flight when the node stops: requests' outbox rows and mails, the second half's acceptances.
-    await flow.post_requests([i % half for i in range(REQUESTS_PER_BATCH)])
+    flow = await half_flowing(stack, probe, STRUCTURES, REQUESTS_PER_BATCH)
+    half = STRUCTURES // 2
     await flow.publish_accepted(range(half, STRUCTURES), probe)
     await asyncio.to_thread(private_rabbit.stop)
     try:
@@ -30,7 +25,4 @@ async def test_rabbitmq_restart_mid_flow_loses_nothing_and_doubles_nothing(stack
         await asyncio.to_thread(private_rabbit.start)
 
     await stack.wait_ready()
-    await flow.wait_routable(STRUCTURES)
-    await flow.post_requests([half + i % half for i in range(REQUESTS_PER_BATCH)])
-    await flow.wait_all_done()
-    await flow.assert_exactly_once()
+    await second_half_and_totals(flow, REQUESTS_PER_BATCH)

@@ -338,5 +338,25 @@ class Flow:
         assert len(self.stack.smtp.mails) == self.expected_mails() + resent
 
 
+async def half_flowing(stack: Stack, probe: AmqpProbe, structures: int, requests: int) -> Flow:
+    """The three services up, the first half of the structures online and `requests` to them in flight."""
+    await stack.start("directory", "contact-relay", "notifier")
+    flow = Flow(stack, structures)
+    half = structures // 2
+    await flow.publish_accepted(range(half), probe)
+    await flow.wait_routable(half)
+    await flow.post_requests([i % half for i in range(requests)])
+    return flow
+
+
+async def second_half_and_totals(flow: Flow, requests: int, *, resends_allowed: int = 0) -> None:
+    """Once the fault is over: every structure routable, `requests` more to the second half, exact totals."""
+    half = flow.structures // 2
+    await flow.wait_routable(flow.structures)
+    await flow.post_requests([half + i % half for i in range(requests)])
+    await flow.wait_all_done()
+    await flow.assert_exactly_once(resends_allowed=resends_allowed)
+
+
 def _plain(url: str) -> str:
     return url.replace("postgresql+asyncpg://", "postgresql://")
