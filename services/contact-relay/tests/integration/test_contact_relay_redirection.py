@@ -97,6 +97,9 @@ async def test_sla_report_per_structure_for_the_dge_and_the_region(relay, amqp, 
     bad = await relay.http.get("/api/v1/sla-report", params={"from": "2026-04-01", "to": "2026-03-01"},
                                headers=issuer.headers("dge_agent"))
     assert bad.status_code == 422
+    for not_a_date in ({"to": "0"}, {"from": "1700000000"}, {"from": "hier"}):
+        answer = await relay.http.get("/api/v1/sla-report", params=not_a_date, headers=issuer.headers("dge_agent"))
+        assert answer.status_code == 422, (not_a_date, answer.text)
     report = await relay.http.get("/api/v1/sla-report", params=params, headers=issuer.headers("dge_agent"))
     assert report.status_code == 200
     lines = {line["name"]: line for line in report.json()["structures"]}

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 from activateurs.shared.auth import Principal, current_principal, require_roles
 from activateurs.shared.contracts.vocabulary import Domain, Role
 from activateurs.shared.db import Database
+from activateurs.shared.iso_dates import IsoDate
 
 from ..adapters.rate_limit import SlidingWindowLimiter
 from ..adapters.tables import contact_requests
@@ -282,8 +283,8 @@ Reader = Annotated[Principal, require_roles(Role.DGE_AGENT, Role.DGE_ADMIN, Role
 
 @router.get("/sla-report", response_model=SlaReport, response_model_by_alias=True,
             responses={401: {}, 403: {}, 422: {}})
-async def sla_report(principal: Reader, db: Db, from_: Annotated[date | None, Query(alias="from")] = None,
-                     to: Annotated[date | None, Query()] = None) -> SlaReport:
+async def sla_report(principal: Reader, db: Db, from_: Annotated[IsoDate | None, Query(alias="from")] = None,
+                     to: Annotated[IsoDate | None, Query()] = None) -> SlaReport:
     """Per structure, requests received between `from` and `to` (inclusive days, UTC): acknowledged in time,
     late, overdue, redirected, median time to acknowledge. A DREETS agent sees its own region only."""
     to = to or datetime.now(UTC).date()
