@@ -14,8 +14,9 @@ import asyncpg
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 
+from activateurs.shared.raw_sql import Compiled
+
 from ..domain.requests import RequestStatus
-from .intake_store import Compiled
 from .requests import ONLINE
 from .tables import contact_requests as r
 from .tables import structures as s

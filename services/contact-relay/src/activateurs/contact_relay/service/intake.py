@@ -8,6 +8,7 @@ from datetime import datetime
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
+from activateurs.shared import raw_sql
 from activateurs.shared.contracts.contact_relay import RequestForwarded, RequestForwardedData
 from activateurs.shared.contracts.emails import ContactConfirmationContext, ContactForwardedContext
 from activateurs.shared.contracts.notifier import EmailRequested
@@ -97,7 +98,7 @@ async def store_batch(db: Database, links: Links, batch: Sequence[ContactRequest
     results: list[UUID | None] = []
     rows: list[dict] = []
     events: list = []
-    async with store.transaction(db) as conn:
+    async with raw_sql.transaction(db) as conn:
         found = {row["slug"]: row for row in await store.online_structures(conn, (r.activator_slug for r in batch))}
         schedules: dict = {}
         for request in batch:
@@ -112,7 +113,7 @@ async def store_batch(db: Database, links: Links, batch: Sequence[ContactRequest
             results.append(request_id)
         if rows:
             await store.insert_requests(conn, rows)
-            await store.insert_events(conn, events, now)
+            await raw_sql.insert_events(conn, events, now)
     if rows:
         db.outbox_signal.set()  # committed: the relay publishes now rather than at its next poll
     return results

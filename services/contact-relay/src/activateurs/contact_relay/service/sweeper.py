@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from activateurs.shared import raw_sql
 from activateurs.shared.contracts.contact_relay import RequestOverdue, RequestStepData
 from activateurs.shared.contracts.emails import (
     ContactAckReminderContext,
@@ -22,7 +23,6 @@ from activateurs.shared.contracts.notifier import EmailRequested
 from activateurs.shared.db import Database
 
 from ..adapters import deadlines
-from ..adapters import intake_store as store
 from . import retention
 from .alternatives import Alternatives
 from .links import Links
@@ -44,7 +44,7 @@ class SweepResult:
 async def send_reminders(db: Database, links: Links, batch: int = DEFAULT_BATCH) -> int:
     """Reminders for up to `batch` requests at half time; 0 once none is due."""
     now = db.clock.now()
-    async with store.transaction(db) as conn:
+    async with raw_sql.transaction(db) as conn:
         rows = await deadlines.claim_reminders(conn, now, batch)
         if not rows:
             return 0
@@ -55,7 +55,7 @@ async def send_reminders(db: Database, links: Links, batch: int = DEFAULT_BATCH)
                 ack_deadline=row["ack_deadline"].astimezone(ZoneInfo(row["timezone"])),
                 acknowledgement_url=links.acknowledgement_url(row["id"], row["structure_id"], row["received_at"]))
             events += _to_structure(context, "reminder", row, links, now)
-        await store.insert_events(conn, events, now)
+        await raw_sql.insert_events(conn, events, now)
     db.outbox_signal.set()
     return len(rows)
 
@@ -63,7 +63,7 @@ async def send_reminders(db: Database, links: Links, batch: int = DEFAULT_BATCH)
 async def mark_overdue(db: Database, links: Links, batch: int = DEFAULT_BATCH) -> int:
     """Up to `batch` requests past their deadline marked overdue, both sides told; 0 once none is due."""
     now = db.clock.now()
-    async with store.transaction(db) as conn:
+    async with raw_sql.transaction(db) as conn:
         rows = await deadlines.claim_deadlines(conn, now, batch)
         if not rows:
             return 0
@@ -88,7 +88,7 @@ async def mark_overdue(db: Database, links: Links, batch: int = DEFAULT_BATCH) -
                 producer=PRODUCER, occurred_at=now))
             events.append(RequestOverdue.new(RequestStepData(request_id=row["id"], structure_id=row["structure_id"],
                                                              at=now), producer=PRODUCER, occurred_at=now))
-        await store.insert_events(conn, events, now)
+        await raw_sql.insert_events(conn, events, now)
     db.outbox_signal.set()  # committed: the relay publishes now rather than at its next poll
     return len(rows)
 

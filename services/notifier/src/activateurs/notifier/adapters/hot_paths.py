@@ -8,38 +8,21 @@ saves most of the notifier's SQL CPU per mail (see bench/notifier_throughput.py)
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 import asyncpg
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, BYTEA, insert
-from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 
 from activateurs.shared.contracts import Event
-from activateurs.shared.db import Database
-from activateurs.shared.messaging.tables import inbox, outbox
+from activateurs.shared.messaging.tables import inbox
+from activateurs.shared.raw_sql import Compiled
 
 from ..domain.delivery import DeliveryStatus
 from .repository import ClaimedEmail, due_claim, finished_values
 from .tables import deleted_accounts, emails
-
-_DIALECT = asyncpg_dialect()
-
-
-class Compiled:
-    """A statement compiled once to the driver's SQL, and the order its named parameters bind in."""
-
-    def __init__(self, statement: sa.Executable) -> None:
-        compiled = statement.compile(dialect=_DIALECT)
-        self.sql = compiled.string
-        self.names = tuple(compiled.positiontup or ())
-        self.defaults = compiled.params  # values written in the statement itself
-
-    def args(self, values: dict[str, Any]) -> tuple[Any, ...]:
-        return tuple(values[name] if name in values else self.defaults[name] for name in self.names)
 
 
 def _array(name: str, item: Any) -> sa.BindParameter:
@@ -76,9 +59,6 @@ LOCK_ACCOUNTS_SHARED = Compiled(sa.select(sa.func.pg_advisory_xact_lock_shared(
 DELETED_AMONG = Compiled(sa.select(deleted_accounts.c.account_id).where(
     deleted_accounts.c.account_id == sa.any_(_array("ids", sa.Uuid))))
 
-_OUTBOX_COLUMNS = ("event_id", "routing_key", "payload", "correlation_id", "created_at")
-INSERT_OUTBOX = Compiled(sa.insert(outbox).values({c: sa.bindparam(c) for c in _OUTBOX_COLUMNS}))
-assert INSERT_OUTBOX.names == _OUTBOX_COLUMNS  # insert_events binds positionally, in this order
 
 CLAIM_DUE = Compiled(due_claim(sa.bindparam("now", type_=sa.DateTime(timezone=True)),
                                sa.bindparam("lease_until", type_=sa.DateTime(timezone=True)),
@@ -102,23 +82,6 @@ MARK_FAILED = Compiled(
     .values(**finished_values(DeliveryStatus.FAILED, failed_at=sa.bindparam("now", type_=sa.DateTime(timezone=True)),
                               last_error=sa.bindparam("error", type_=sa.Text)))
     .returning(emails.c.id))
-
-# The connection is gone (database restarted, network cut): the pool must not hand it out again.
-_BROKEN = (OSError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError)
-
-
-@asynccontextmanager
-async def transaction(db: Database) -> AsyncIterator[asyncpg.Connection]:
-    """A connection of the service's pool inside one transaction: committed on a normal exit, else rolled back."""
-    async with db.engine.connect() as connection:
-        driver: asyncpg.Connection = (await connection.get_raw_connection()).driver_connection
-        try:
-            async with driver.transaction():
-                yield driver
-        except _BROKEN:
-            await connection.invalidate()
-            raise
-
 
 async def first_deliveries(conn: asyncpg.Connection, consumer: str, events: Sequence[Event],
                            now: datetime) -> set[uuid.UUID]:
@@ -146,14 +109,6 @@ async def insert_once(conn: asyncpg.Connection, rows: Sequence[dict[str, Any]]) 
         return set()
     columns = {name: [row[name] for row in rows] for name in EMAIL_COLUMNS}
     return {row[0] for row in await conn.fetch(INSERT_EMAILS.sql, *INSERT_EMAILS.args(columns))}
-
-
-async def insert_events(conn: asyncpg.Connection, events: Sequence[Event], now: datetime) -> None:
-    """The events as outbox rows of this transaction; the caller wakes the relay after the commit."""
-    if events:
-        await conn.executemany(INSERT_OUTBOX.sql, [
-            (event.event_id, event.routing_key, event.model_dump_json(), event.correlation_id, now)
-            for event in events])
 
 
 async def claim_due(conn: asyncpg.Connection, now: datetime, lease_until: datetime, limit: int) -> list[ClaimedEmail]:

@@ -10,6 +10,7 @@ from email.utils import format_datetime
 from enum import StrEnum
 from typing import Any
 
+from activateurs.shared import raw_sql
 from activateurs.shared.contracts.notifier import EmailFailed, EmailOutcomeData, EmailRequested
 from activateurs.shared.db import Database
 
@@ -92,14 +93,14 @@ def _first_occurrences(prepared: Sequence[PreparedEmail]) -> list[PreparedEmail]
 async def store_requests(db: Database, prepared: Sequence[PreparedEmail]) -> list[Intake]:
     """Store a batch in one transaction: inbox records, email rows, and a failed event for each rejected one."""
     now = db.clock.now()
-    async with store.transaction(db) as conn:
+    async with raw_sql.transaction(db) as conn:
         first_time = await store.first_deliveries(conn, CONSUMER, [p.request for p in prepared], now)
         new = _first_occurrences([p for p in prepared if p.request.event_id in first_time])
         deleted = await store.deleted_among(conn, {p.row["account_id"] for p in new if p.row["account_id"] is not None})
         stored = await store.insert_once(conn, [
             repository.erased_at_insert(p.row) if p.row["account_id"] in deleted else p.row for p in new])
         rejected = [p for p in new if p.row["id"] in stored and p.problem]
-        await store.insert_events(conn, [
+        await raw_sql.insert_events(conn, [
             EmailFailed.new(EmailOutcomeData(idempotency_key=p.request.data.idempotency_key,
                                              template=p.request.data.template, at=now, error=p.problem),
                             producer=PRODUCER, occurred_at=now, correlation_id=p.request.correlation_id)

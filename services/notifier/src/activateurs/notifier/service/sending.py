@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 import asyncpg
 from prometheus_client import Counter, Histogram
 
+from activateurs.shared import raw_sql
 from activateurs.shared.contracts import Event
 from activateurs.shared.contracts.notifier import EmailFailed, EmailOutcomeData, EmailSent
 from activateurs.shared.db import Database
@@ -106,7 +107,7 @@ class Sender:
     async def _claim(self, limit: int) -> list[ClaimedEmail]:
         now = self._db.clock.now()
         try:
-            async with store.transaction(self._db) as conn:
+            async with raw_sql.transaction(self._db) as conn:
                 return await store.claim_due(conn, now, now + self._lease, limit)
         except Exception as error:
             if not is_transient(error):
@@ -167,7 +168,7 @@ class Sender:
     async def _record_once(self, batch: list[Outcome]) -> None:
         now = self._db.clock.now()
         events: list[Event] = []
-        async with store.transaction(self._db) as conn:
+        async with raw_sql.transaction(self._db) as conn:
             sent = await store.mark_sent(conn, [claim for claim, error in batch if error is None], now)
             OUTCOMES.labels("sent").inc(len(sent))
             events += [
@@ -179,7 +180,7 @@ class Sender:
             for claim, error in batch:
                 if error is not None:
                     events += await self._record_failure(conn, claim, error, now)
-            await store.insert_events(conn, events, now)
+            await raw_sql.insert_events(conn, events, now)
         if events:
             self._db.outbox_signal.set()  # committed: the relay publishes now rather than at its next poll
 
