@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import email
 import email.policy
+import random
 import socket
 import ssl
 import threading
 from dataclasses import dataclass
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
@@ -51,10 +53,35 @@ class _Handler:
         return "250 Message accepted for delivery"
 
 
+def _ephemeral_range() -> range:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return range(int(low), int(high) + 1)
+    except (OSError, ValueError):
+        return range(32768, 61000)  # Linux's default
+
+
+_EPHEMERAL = _ephemeral_range()
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A loopback port no one listens on, chosen outside the kernel's ephemeral range.
+
+    A port the kernel picks with bind(0) is free only until the socket closes: any outgoing
+    connection (to PostgreSQL, RabbitMQ, …) may take it as its local port before the server we
+    start binds it. Ports below the ephemeral range are never handed to outgoing connections.
+    """
+    candidates = [port for port in range(10000, _EPHEMERAL.start) if port not in _handed_out]
+    for port in random.sample(candidates, len(candidates)):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    raise RuntimeError("no free loopback port below the ephemeral range")
 
 
 class SmtpSink:
