@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from activateurs.registration.adapters.tables import accounts, deadlines
+from activateurs.registration.adapters.tables import accounts, deadlines, dossiers
 from activateurs.registration.service.deadlines import sweep
 from activateurs.shared.clock import ManualClock
 from activateurs.shared.contracts.registration import AccountDeleted
@@ -152,6 +152,22 @@ async def test_two_sweepers_on_one_database_fire_each_deadline_exactly_once(star
     async with first.db.sessions() as session:
         assert (await session.execute(sa.select(sa.func.count()).select_from(accounts))).scalar() == 0
         assert (await session.execute(sa.select(sa.func.count()).select_from(deadlines))).scalar() == 0  # cascaded
+
+
+async def test_a_sweep_passes_over_a_structure_held_elsewhere_and_fires_it_once_released(registration, amqp):
+    # Claiming structures, not deadline rows: while another transaction (a renewal, the other replica) holds the
+    # dossier, a sweep neither waits for it nor takes part of its rows; the lapse's cascade then meets no one.
+    email, _, structure_id, _ = await accepted_structure(registration, amqp)
+    registration.clock.set(registration.clock.now() + ENGAGEMENT + timedelta(seconds=1))  # 3 reminders + lapse due
+    async with registration.db.sessions() as holder, holder.begin():
+        await holder.execute(sa.select(dossiers.c.id).where(dossiers.c.structure_id == structure_id)
+                             .with_for_update())
+        assert await asyncio.wait_for(sweep(registration.deps, batch=1), timeout=10) == 0
+    assert await sweep(registration.deps, batch=1) == 4
+    [event] = await registration.outbox("registration.structure.cancelled.v1")
+    assert event["data"] == {"structure_id": str(structure_id), "reason": "engagement_lapsed"}
+    assert await reminders(registration) == []  # the end has passed: no reminder of it
+    assert [m["to"] for m in await registration.emails("engagement_lapsed")] == [email]
 
 
 async def test_a_new_charter_must_be_accepted_by_the_deadline(registration, amqp):

@@ -1,5 +1,6 @@
 """Firing due deadlines: engagement reminders, the engagement lapse, the charter deadline. Any replica sweeps;
-each row is claimed with SKIP LOCKED and marked fired in the transaction writing its effects (exactly once)."""
+a structure's dossier is claimed with SKIP LOCKED and its due rows marked fired in the transaction writing their
+effects (exactly once)."""
 
 from __future__ import annotations
 
@@ -27,9 +28,16 @@ from .people import people_of
 log = logging.getLogger(__name__)
 RETRY_AFTER = timedelta(minutes=5)
 
-_DUE = (sa.select(deadlines).where(deadlines.c.fired_at.is_(None), deadlines.c.due_at <= sa.bindparam("now"))
-        .order_by(deadlines.c.due_at, deadlines.c.id).limit(sa.bindparam("batch"))
-        .with_for_update(skip_locked=True))
+_PENDING = sa.and_(deadlines.c.fired_at.is_(None), deadlines.c.due_at <= sa.bindparam("now"))
+# The claim locks dossiers, not deadline rows: every writer of a structure's deadlines (renewal, acceptance, the
+# deletion's cascade) holds its dossier lock, so one sweeper owns all of a structure's rows. Claiming deadline rows
+# let two sweepers each hold part of one structure and deadlock when a lapse's cascade met the other's row.
+_due_dossiers = sa.select(deadlines.c.dossier_id).where(_PENDING).distinct().subquery()
+_CLAIM = (sa.select(dossiers.c.id).join(_due_dossiers, _due_dossiers.c.dossier_id == dossiers.c.id)
+          .limit(sa.bindparam("batch")).with_for_update(of=dossiers, skip_locked=True))
+# Read after the lock is held: a row fired by the previous holder is seen as fired.
+_DUE_OF_CLAIMED = (sa.select(deadlines).where(_PENDING, deadlines.c.dossier_id.in_(sa.bindparam("claimed", expanding=True)))
+                   .order_by(deadlines.c.due_at, deadlines.c.id))
 
 
 def _running(row: Any, deadline: Any) -> bool:
@@ -92,13 +100,14 @@ FIRE: dict[str, Callable[[Deps, AsyncSession, Any, datetime], Awaitable[list[Eve
 
 
 async def sweep(deps: Deps, *, batch: int = 20) -> int:
-    """Fire every deadline due now; returns how many rows were handled."""
+    """Fire every deadline due now, `batch` structures per transaction; returns how many rows were handled."""
     handled = 0
     while True:
         now = deps.db.clock.now()
         async with deps.db.uow() as uow:
             session = uow.session
-            rows = (await session.execute(_DUE, {"now": now, "batch": batch})).all()
+            claimed = list((await session.execute(_CLAIM, {"now": now, "batch": batch})).scalars())
+            rows = (await session.execute(_DUE_OF_CLAIMED, {"now": now, "claimed": claimed})).all() if claimed else []
             for deadline in rows:
                 try:
                     async with session.begin_nested():  # one bad row must not hold the others back
@@ -114,5 +123,5 @@ async def sweep(deps: Deps, *, batch: int = 20) -> int:
                         failures=deadlines.c.failures + 1, due_at=now + RETRY_AFTER))
             await uow.commit()
         handled += len(rows)
-        if len(rows) < batch:
+        if len(claimed) < batch:
             return handled
