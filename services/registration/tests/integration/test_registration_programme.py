@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from activateurs.registration.adapters.tables import early_sanctions
 from activateurs.shared.contracts.directory import PublicationData, StructurePublished
 from activateurs.shared.contracts.validation import (
     DossierAccepted,
@@ -145,3 +146,51 @@ async def test_a_publication_arriving_before_the_acceptance_is_told_after_it(reg
         producer="validation", occurred_at=now + timedelta(seconds=1)))
     await eventually(lambda: _is(registration, headers, "published"), what="accepted, then published")
     assert len(await registration.emails("profile_published", email)) == 1
+
+
+def _sanction(kind, structure_id, at):
+    return kind.new(SanctionData(structure_id=structure_id, reason="r"), producer="validation", occurred_at=at)
+
+
+def _acceptance(dossier_id, structure_id, account_id, at) -> DossierAccepted:
+    return DossierAccepted.new(DossierAcceptedData(
+        dossier_id=dossier_id, structure_id=structure_id, account_id=account_id, profile=a_profile(),
+        accepted_at=at, engagement_expires_at=at + timedelta(days=730)), producer="validation", occurred_at=at)
+
+
+async def test_a_suspension_arriving_before_the_acceptance_applies_once_it_comes(registration, amqp):
+    email, headers, dossier_id, account_id = await submitted_structure(registration)
+    structure_id, now = uuid.uuid4(), registration.clock.now()
+    early = _sanction(StructureSuspended, structure_id, now + timedelta(minutes=1))
+    older = _sanction(StructureReinstated, structure_id, now + timedelta(seconds=30))  # late copy of an older one
+    for event in (early, older):
+        await amqp.publish_event(event)
+        await eventually(lambda event=event: processed(registration, event), what="the early sanction handled")
+    assert await status(registration, headers) == "submitted"
+    # The acceptance (on another queue) comes late; the publication too.
+    await amqp.publish_event(_acceptance(dossier_id, structure_id, account_id, now + timedelta(seconds=1)))
+    await eventually(lambda: _is(registration, headers, "suspended"), what="accepted, then suspended")
+    assert (await registration.client.patch("/api/v1/profile", headers=headers,
+                                            json={"structure": {"description": "x"}})).status_code == 409
+    await amqp.publish_event(_published(structure_id, now + timedelta(minutes=2)))
+    await amqp.publish_event(_sanction(StructureReinstated, structure_id, now + timedelta(minutes=3)))
+    await eventually(lambda: _is(registration, headers, "published"), what="reinstated as published")
+    assert len(await registration.emails("profile_published", email)) == 1
+
+
+async def test_a_suspension_lifted_before_the_acceptance_arrives_leaves_it_accepted(registration, amqp):
+    _, headers, dossier_id, account_id = await submitted_structure(registration)
+    structure_id, now = uuid.uuid4(), registration.clock.now()
+    lifted = _sanction(StructureReinstated, structure_id, now + timedelta(minutes=2))
+    for event in (lifted, _sanction(StructureSuspended, structure_id, now + timedelta(minutes=1))):  # out of order
+        await amqp.publish_event(event)
+        await eventually(lambda event=event: processed(registration, event), what="the early sanction handled")
+    await amqp.publish_event(_acceptance(dossier_id, structure_id, account_id, now + timedelta(seconds=1)))
+    await eventually(lambda: _is(registration, headers, "accepted"), what="accepted")
+    # The suspension before the lifting, replayed now, is older than what was applied: nothing changes.
+    replay = _sanction(StructureSuspended, structure_id, now + timedelta(minutes=1, seconds=30))
+    await amqp.publish_event(replay)
+    await eventually(lambda: processed(registration, replay), what="the replayed suspension handled")
+    assert await status(registration, headers) == "accepted"
+    async with registration.db.sessions() as session:
+        assert not (await session.execute(sa.select(early_sanctions))).all()  # consumed by the acceptance

@@ -124,6 +124,15 @@ publications = sa.Table(
     sa.Column("notified_at", sa.DateTime(timezone=True)),
 )
 
+# A sanction that arrived before the acceptance it follows (the two come on different queues); the latest per
+# structure, applied when the acceptance arrives.
+early_sanctions = sa.Table(
+    "early_sanctions", metadata,
+    sa.Column("structure_id", sa.Uuid, primary_key=True),
+    sa.Column("suspended", sa.Boolean, nullable=False),
+    sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+)
+
 dossier_revisions = sa.Table(
     "dossier_revisions", metadata,
     sa.Column("dossier_id", sa.Uuid, sa.ForeignKey("dossiers.id", ondelete="CASCADE"), primary_key=True),

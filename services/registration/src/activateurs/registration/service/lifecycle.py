@@ -50,6 +50,7 @@ from .mail import email_for as _email
 from .mail import structure_name
 from .people import membership
 from .publication import notify_first_publication
+from .sanctions import apply_early_sanction
 from .schedule import schedule_engagement
 
 CONSUMER = "registration.validation-outcomes"
@@ -107,8 +108,9 @@ async def on_accepted(deps: Deps, event: DossierAccepted) -> bool:
     data = event.data
 
     async def then(session: AsyncSession, row: Any, now: datetime) -> list[Event]:
-        # The engagement's reminders and lapse; and a publication that arrived before this acceptance.
+        # The engagement's reminders and lapse; and a sanction or a publication that arrived before this acceptance.
         await schedule_engagement(session, row.id, data.engagement_expires_at, now)
+        await apply_early_sanction(session, row.id, data.structure_id, now)
         return await notify_first_publication(session, data.structure_id, now)
 
     return await _apply(
