@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 
 from activateurs.shared.contracts.vocabulary import ValidationStatus
+from activateurs.shared.geography import timezone_of
 from activateurs.validation.domain.audit import GENESIS, record_hash
 from activateurs.validation.domain.calendar import add_months
 from activateurs.validation.domain.case import (
@@ -19,7 +20,6 @@ from activateurs.validation.domain.case import (
     check_sanction,
     status_after_submission,
 )
-from activateurs.validation.domain.geography import department_of, region_of, timezone_of
 from activateurs.validation.domain.prechecks import WebsiteHint, run_prechecks, summarize
 from activateurs.validation.domain.profile import build_profile
 
@@ -90,16 +90,6 @@ def test_calendar_months():
     assert add_months(datetime(2026, 1, 31, tzinfo=UTC), 1) == datetime(2026, 2, 28, tzinfo=UTC)
     assert add_months(datetime(2026, 4, 2, tzinfo=UTC), 24) == datetime(2028, 4, 2, tzinfo=UTC)
     assert add_months(datetime(2027, 12, 15, tzinfo=UTC), 1) == datetime(2028, 1, 15, tzinfo=UTC)
-
-
-@pytest.mark.parametrize(("postal_code", "department", "region"), [
-    ("75011", "75", "11"), ("69003", "69", "84"), ("20000", "2A", "94"), ("20200", "2B", "94"),
-    ("97110", "971", "01"), ("97400", "974", "04"), ("97600", "976", "06"), ("98714", "987", "987"),
-    ("57000", "57", "44"), ("01000", "01", "84"),
-])
-def test_geography(postal_code, department, region):
-    assert department_of(postal_code) == department
-    assert region_of(department) == region
 
 
 def test_profile_routes_to_the_referent_in_the_structure_time_zone():

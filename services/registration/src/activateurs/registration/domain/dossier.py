@@ -21,8 +21,7 @@ from activateurs.shared.contracts.vocabulary import (
     Service,
     StructureType,
 )
-
-from .geography import DEPARTMENTS, department_of, region_of
+from activateurs.shared.geography import DEPARTMENTS, department_of, region_of
 
 Short = Annotated[str, Field(max_length=200)]
 Long = Annotated[str, Field(max_length=5000)]

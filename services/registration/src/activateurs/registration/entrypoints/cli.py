@@ -11,11 +11,11 @@ from pathlib import Path
 from activateurs.shared import migrations
 from activateurs.shared.cli import service_main
 from activateurs.shared.contracts.vocabulary import Role
+from activateurs.shared.geography import REGION_OF_DEPARTMENT
 from activateurs.shared.settings import ServiceSettings
 
 from ..app import build_service, create_app
 from ..config import RegistrationSettings
-from ..domain.geography import REGION_OF_DEPARTMENT
 from ..service.accounts import create_staff_account
 
 ALEMBIC_INI = Path(__file__).resolve().parents[4] / "alembic.ini"

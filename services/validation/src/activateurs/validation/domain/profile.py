@@ -6,8 +6,7 @@ from pydantic import EmailStr
 
 from activateurs.shared.contracts.dossier import MemberSnapshot, Profile, PublicMemberCard, RoutingData
 from activateurs.shared.contracts.registration import DossierSubmittedData
-
-from .geography import department_of, region_of, timezone_of
+from activateurs.shared.geography import department_of, region_of, timezone_of
 
 
 def applicant(data: DossierSubmittedData) -> MemberSnapshot | None:
@@ -20,9 +19,19 @@ def initials(first_name: str, last_name: str) -> str:
     return "".join(part[:1].upper() for part in (first_name.strip(), last_name.strip()) if part)
 
 
+def place_of(postal_code: str) -> tuple[str, str]:
+    """(department, region) of a submitted address; registration refuses to submit a code of no department, so
+    one here is a broken message (ValueError: dead-lettered, not guessed)."""
+    department = department_of(postal_code.strip())
+    region = region_of(department) if department else None
+    if department is None or region is None:
+        raise ValueError("the submitted postal code belongs to no department")
+    return department, region
+
+
 def build_profile(data: DossierSubmittedData) -> Profile:
     structure = data.structure.structure
-    department = department_of(structure.address.postal_code)
+    department, region = place_of(structure.address.postal_code)
     referent = applicant(data)
     cards = []
     for member in data.members:
@@ -35,7 +44,7 @@ def build_profile(data: DossierSubmittedData) -> Profile:
     contacts: list[EmailStr] = [referent.email] if referent else [data.structure.management.head_email]
     return Profile(
         name=structure.name, structure_type=structure.structure_type, category=structure.category,
-        address=structure.address, department=department, region=region_of(department),
+        address=structure.address, department=department, region=region,
         intervention_area=structure.intervention_area, headcount_band=structure.headcount_band,
         website=structure.website, social_links=structure.social_links, description=structure.description,
         pricing=structure.pricing, domains=structure.domains, services=structure.services,

@@ -16,9 +16,8 @@ from activateurs.shared.messaging.inbox import first_deliveries
 
 from ..adapters import repository
 from ..domain.case import status_after_submission
-from ..domain.geography import department_of, region_of
 from ..domain.prechecks import WebsiteHint, run_prechecks, summarize
-from ..domain.profile import applicant
+from ..domain.profile import applicant, place_of
 from .common import Context
 
 CONSUMER = "validation.dossier-submissions"
@@ -33,6 +32,7 @@ class PreparedRevision:
     event: DossierSubmitted
     prechecks: list[dict[str, Any]]
     summary: dict[str, Any]
+    place: tuple[str, str]  # (department, region) of the structure's address
 
     @property
     def submitted_at(self):  # noqa: ANN201 - an aware datetime
@@ -42,11 +42,12 @@ class PreparedRevision:
 async def prepare(event: DossierSubmitted, *, website_probe: WebsiteProbe | None = None) -> PreparedRevision:
     data = event.data
     submitted_at = data.submitted_at or event.occurred_at
+    place = place_of(data.structure.structure.address.postal_code)  # a broken snapshot fails here, alone
     hint = None
     if website_probe is not None and data.structure.structure.website:
         hint = await website_probe(data.structure.structure.website)
     checks = [c.as_dict() for c in run_prechecks(data, today=submitted_at.astimezone(UTC).date(), website_hint=hint)]
-    return PreparedRevision(event, checks, summarize(checks))
+    return PreparedRevision(event, checks, summarize(checks), place)
 
 
 async def store_revisions(ctx: Context, batch: Sequence[PreparedRevision]) -> list[None]:
@@ -108,14 +109,9 @@ def _revision_row(p: PreparedRevision, now) -> dict[str, Any]:  # noqa: ANN001
             "received_at": now}
 
 
-def _place(p: PreparedRevision) -> tuple[str, str]:
-    department = department_of(p.event.data.structure.structure.address.postal_code)
-    return department, region_of(department)
-
-
 def _case_row(p: PreparedRevision, now) -> dict[str, Any]:  # noqa: ANN001
     data = p.event.data
-    department, region = _place(p)
+    department, region = p.place
     return {"dossier_id": data.dossier_id, "account_id": data.account_id, "status": ValidationStatus.TO_REVIEW.value,
             "revision": data.revision, "structure_name": data.structure.structure.name, "department": department,
             "region": region, "precheck_summary": p.summary, "submitted_at": p.submitted_at,
@@ -124,7 +120,7 @@ def _case_row(p: PreparedRevision, now) -> dict[str, Any]:  # noqa: ANN001
 
 def _case_update(p: PreparedRevision, case: dict[str, Any], status: ValidationStatus, now) -> dict[str, Any]:  # noqa: ANN001
     data = p.event.data
-    department, region = _place(p)
+    department, region = p.place
     reopened = case["status"] != status.value
     still_open = status in (ValidationStatus.TO_REVIEW, ValidationStatus.AWAITING_APPLICANT)
     return {

@@ -1,4 +1,4 @@
-"""Departments and regions derived from French postal codes (mainland, Corsica 2A/2B, overseas)."""
+"""Department, region and time zone from a French postal code (mainland, Corsica 2A/2B, overseas)."""
 
 from __future__ import annotations
 
@@ -47,4 +47,17 @@ def department_of(postal_code: str) -> str | None:
 
 
 def region_of(department: str) -> str | None:
+    """The INSEE region code; overseas collectivities (975, 977, 978, 98x) stand as their own region."""
     return REGION_OF_DEPARTMENT.get(department)
+
+
+_TIMEZONES = {
+    "971": "America/Guadeloupe", "972": "America/Martinique", "973": "America/Cayenne", "974": "Indian/Reunion",
+    "975": "America/Miquelon", "976": "Indian/Mayotte", "977": "America/St_Barthelemy", "978": "America/Marigot",
+    "986": "Pacific/Wallis", "987": "Pacific/Tahiti", "988": "Pacific/Noumea",
+}
+
+
+def timezone_of(department: str) -> str:
+    """The IANA time zone a department's working hours are counted in."""
+    return _TIMEZONES.get(department, "Europe/Paris")
