@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import ipaddress
 import json
 import re
 from functools import cache
@@ -291,6 +292,13 @@ def test_no_secret_is_written_in_the_manifests():
             assert not SECRET_NAME.search(key), f"ConfigMap {name}: {key} belongs in a Secret"
             assert not CREDENTIALS_IN_URL.search(value), f"ConfigMap {name}: {key} holds a password"
             assert not LITERAL_SECRET_SETTING.search(value), f"ConfigMap {name}: {key} sets a secret"
+
+
+def test_client_addresses_are_taken_from_the_ingress_and_only_from_the_cluster():
+    trusted = _one("ConfigMap", "activateurs-config")["data"].get("FORWARDED_ALLOW_IPS", "")
+    networks = [ipaddress.ip_network(entry.strip()) for entry in trusted.split(",") if entry.strip()]
+    assert networks, "FORWARDED_ALLOW_IPS: the ingress's addresses, or every request shares one rate limit"
+    assert all(network.is_private for network in networks), "trust proxies of the cluster only, never '*'"
 
 
 def test_every_secret_the_manifests_read_is_documented_in_the_examples():
