@@ -45,8 +45,9 @@ def build_service(settings: NotifierSettings, *, clock: Clock | None = None) -> 
     return Service(
         name="notifier", version="0.1.0", description=DESCRIPTION, settings=settings, database=db, broker=broker,
         queues=QUEUES, publishes=(EmailSent, EmailFailed), routers=[router],
-        background={"sender": sender.run, "deleted-accounts-retention": lambda: erasure.run_retention(
-            db, kept=timedelta(days=settings.deleted_accounts_days))},
+        background={"sender": sender.run, "retention": lambda: erasure.run_retention(
+            db, deletions_kept=timedelta(days=settings.deleted_accounts_days),
+            records_kept=timedelta(days=settings.delivery_records_days))},
         subscribers=subscribers,
     )
 

@@ -40,6 +40,10 @@ class NotifierSettings(ServiceSettings):
     backoff_max_seconds: float = 1800.0
     # Deleted account ids (no personal data) kept this long, so their mails requested later are erased too.
     deleted_accounts_days: int = Field(30, ge=1)
+    # Delivery records (who got which mail, when) of sent and failed mails keep the recipient and subject this
+    # long, for support questions; then they are erased, leaving anonymous counts. It also bounds what stays of
+    # people who have no account here to delete (businesses, structures' contact addresses).
+    delivery_records_days: int = Field(180, ge=1)
 
     @property
     def message_id_domain(self) -> str:

@@ -91,6 +91,21 @@ async def forget_deletions_before(session: AsyncSession, cutoff: datetime) -> in
     return result.rowcount or 0
 
 
+_OLD_RECORDS = (sa.select(emails.c.id).where(
+    emails.c.created_at < sa.bindparam("cutoff"), emails.c.status.in_([DeliveryStatus.SENT, DeliveryStatus.FAILED]),
+    emails.c.recipient != ERASED).order_by(emails.c.created_at).limit(sa.bindparam("batch"))
+    .with_for_update(skip_locked=True).scalar_subquery())
+
+
+async def erase_records_before(session: AsyncSession, cutoff: datetime, batch: int) -> int:
+    """Erase the personal data of up to `batch` delivery records of mails requested before `cutoff`."""
+    result = await session.execute(
+        sa.update(emails).where(emails.c.id.in_(_OLD_RECORDS))
+        .values(recipient=ERASED, subject=None, raw_message=None, account_id=None, correlation_id=None),
+        {"cutoff": cutoff, "batch": batch})
+    return result.rowcount or 0
+
+
 async def erase_account(session: AsyncSession, account_id: uuid.UUID, now: datetime) -> int:
     """Erase the personal data of an account's mails: now if done, right after sending if not; and remember
     the deletion, for its mails requested later."""

@@ -40,6 +40,9 @@ emails = sa.Table(
     sa.Index("ix_emails_recipient", sa.text("lower(recipient)")),
     sa.Index("ix_emails_created_at", "created_at"),
     sa.Index("ix_emails_account_id", "account_id"),
+    # The retention erases done records that still name someone, oldest first (erased ones are not walked again).
+    sa.Index("ix_emails_records_to_erase", "created_at",
+             postgresql_where=sa.text("status IN ('sent', 'failed') AND recipient <> '[effacé]'")),
 )
 
 # Accounts deleted lately, by id only (no personal data): a mail for such an account requested after

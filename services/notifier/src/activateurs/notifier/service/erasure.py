@@ -1,4 +1,5 @@
-"""Erasing an account's mails when the account is deleted (GDPR): only anonymous delivery counts remain."""
+"""Erasing mails' personal data (GDPR): an account's when it is deleted, everyone's after the retention period;
+only anonymous delivery counts remain."""
 
 from __future__ import annotations
 
@@ -37,10 +38,27 @@ async def forget_old_deletions(db: Database, kept: timedelta) -> int:
     return count
 
 
-async def run_retention(db: Database, *, kept: timedelta, interval: float = 3600.0) -> None:
+async def erase_old_records(db: Database, kept: timedelta, *, batch: int = 1000) -> int:
+    """Delivery records older than `kept` lose their recipient and subject, in batches (short transactions
+    beside the sender's); returns how many."""
+    cutoff, erased = db.clock.now() - kept, 0
+    while True:
+        async with db.uow() as uow:
+            count = await repository.erase_records_before(uow.session, cutoff, batch)
+            await uow.commit()
+        erased += count
+        if count < batch:
+            return erased
+
+
+async def run_retention(db: Database, *, deletions_kept: timedelta, records_kept: timedelta,
+                        interval: float = 3600.0) -> None:
     while True:
         try:
-            await forget_old_deletions(db, kept)
+            await forget_old_deletions(db, deletions_kept)
+            erased = await erase_old_records(db, records_kept)
+            if erased:
+                log.info("retention: %d delivery records erased", erased)
         except Exception:
-            log.warning("retention: deleted account ids not purged this time", exc_info=True)
+            log.warning("retention: not done this time", exc_info=True)
         await asyncio.sleep(interval)
