@@ -141,12 +141,30 @@ async def test_revoked_expired_missing_and_malformed_get_clear_4xx(partner_clien
     assert {"ok", "revoked", "expired"} <= set(outcomes)
 
 
-async def test_calls_past_the_rate_get_429(start_directory, issuer):
+async def test_calls_past_the_rate_get_429_whichever_replica_answers(start_directory, databases, issuer):
     import httpx
-    service = await start_directory(partner_rate_per_minute=3)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=service.create_app()),
-                                 base_url="http://directory") as client:
-        key = await issue(client, issuer)
-        statuses = [(await client.get("/api/v1/partner/activators", headers={"X-API-Key": key["key"]})).status_code
-                    for _ in range(5)]
-    assert statuses[:3] == [200, 200, 200] and statuses[3:] == [429, 429]
+
+    from activateurs.shared.clock import ManualClock
+    clock = ManualClock()
+    url = await databases.fresh("directory")
+    replicas = [await start_directory(clock=clock, database_url=url, partner_rate_per_minute=3) for _ in range(2)]
+    clients = [httpx.AsyncClient(transport=httpx.ASGITransport(app=r.create_app()), base_url="http://directory")
+               for r in replicas]
+    try:
+        key = await issue(clients[0], issuer)
+
+        async def call(i: int) -> httpx.Response:
+            return await clients[i % 2].get("/api/v1/partner/activators", headers={"X-API-Key": key["key"]})
+
+        answers = [await call(i) for i in range(5)]  # alternately on each replica: one budget for the key
+        assert [a.status_code for a in answers] == [200, 200, 200, 429, 429]
+        assert answers[3].json()["detail"] == "too many calls for this key"
+        assert 1 <= int(answers[3].headers["Retry-After"]) <= 61
+        clock.advance(timedelta(seconds=61))  # the first calls have left the window
+        assert (await call(5)).status_code == 200
+    finally:
+        for client in clients:
+            await client.aclose()
+    async with replicas[0].database.sessions() as session:
+        outcomes = (await session.execute(sa.select(partner_calls.c.outcome).order_by(partner_calls.c.id))).scalars()
+        assert list(outcomes) == ["ok", "ok", "ok", "rate_limited", "rate_limited", "ok"]

@@ -16,7 +16,6 @@ from .adapters.geography import load_geography
 from .adapters.reads import ReadPool
 from .adapters.search_cache import PageCache
 from .config import DirectorySettings
-from .domain.partners import RateLimiter
 from .entrypoints import partners_http
 from .entrypoints.consumers import PUBLICATION, QUEUES, register_consumers
 from .entrypoints.http import Directory, router
@@ -49,7 +48,6 @@ def build_service(settings: DirectorySettings, *, clock: Clock | None = None) ->
     service.directory = Directory(read_pool, counters, geography, settings.public_base_url,  # type: ignore[attr-defined]
                                   PageCache(settings.search_cache_bytes), settings.search_count_cap)
     service.maintenance = maintenance  # type: ignore[attr-defined]
-    service.partner_limiter = RateLimiter(settings.partner_rate_per_minute)  # type: ignore[attr-defined]
     return service
 
 

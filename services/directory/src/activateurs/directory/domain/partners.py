@@ -5,8 +5,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-import time
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 KEY_PREFIX = "act_"
@@ -47,22 +45,3 @@ def decode_cursor(cursor: str) -> int:
         return int(seq)
     except (ValueError, UnicodeDecodeError):
         raise InvalidCursor("cursor: not a cursor returned by this feed") from None
-
-
-@dataclass
-class RateLimiter:
-    """A token bucket per key (per process): `per_minute` calls, refilled continuously."""
-
-    per_minute: int
-    _buckets: dict[object, tuple[float, float]] = field(default_factory=dict)
-
-    def allow(self, key: object, now: float | None = None) -> float | None:
-        """None if the call may go ahead, else the seconds to wait."""
-        now = time.monotonic() if now is None else now
-        tokens, at = self._buckets.get(key, (float(self.per_minute), now))
-        tokens = min(float(self.per_minute), tokens + (now - at) * self.per_minute / 60)
-        if tokens < 1:
-            self._buckets[key] = (tokens, now)
-            return (1 - tokens) * 60 / self.per_minute
-        self._buckets[key] = (tokens - 1, now)
-        return None

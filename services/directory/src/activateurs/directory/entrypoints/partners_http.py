@@ -13,7 +13,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 from activateurs.shared.auth import Principal, require_roles
 from activateurs.shared.contracts.vocabulary import Role
 
-from ..domain.partners import InvalidCursor, RateLimiter, check_expiry, decode_cursor, encode_cursor
+from ..domain.partners import InvalidCursor, check_expiry, decode_cursor, encode_cursor
 from ..service import partners
 
 router = APIRouter(prefix="/api/v1", tags=["partners"])
@@ -69,12 +69,9 @@ async def partner_key(request: Request, x_api_key: Annotated[str | None, Header(
     if key["expires_at"] <= db.clock.now():
         await partners.log_call(db, key["id"], request.url.path, "expired")
         raise HTTPException(401, "this API key has expired")
-    limiter: RateLimiter = service.partner_limiter
-    wait = limiter.allow(key["id"])
+    wait = await partners.admit_call(db, key["id"], request.url.path, service.settings.partner_rate_per_minute)
     if wait is not None:
-        await partners.log_call(db, key["id"], request.url.path, "rate_limited")
         raise HTTPException(429, "too many calls for this key", headers={"Retry-After": str(int(wait) + 1)})
-    await partners.log_call(db, key["id"], request.url.path, "ok")
     return key
 
 

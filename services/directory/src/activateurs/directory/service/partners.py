@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -57,6 +57,29 @@ async def log_call(db: Database, key_id: uuid.UUID, path: str, outcome: str) -> 
         await uow.session.execute(sa.insert(partner_calls).values(key_id=key_id, at=db.clock.now(), path=path,
                                                                   outcome=outcome))
         await uow.commit()
+
+
+RATE_WINDOW = timedelta(minutes=1)
+
+
+async def admit_call(db: Database, key_id: uuid.UUID, path: str, per_minute: int) -> float | None:
+    """Log the call, admitted if the key made fewer than `per_minute` admitted calls in the last minute; else
+    the seconds until it may call again. Counted from the call log every replica writes, so the limit holds
+    across replicas; a per-key transaction lock stops two replicas admitting the same last call."""
+    now = db.clock.now()
+    async with db.uow() as uow:
+        session = uow.session
+        await session.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(str(key_id), 0))))
+        recent = (await session.execute(
+            sa.select(partner_calls.c.at).where(partner_calls.c.key_id == key_id, partner_calls.c.outcome == "ok",
+                                                partner_calls.c.at > now - RATE_WINDOW)
+            .order_by(partner_calls.c.at.desc()).limit(per_minute))).scalars().all()
+        admitted = len(recent) < per_minute
+        await session.execute(sa.insert(partner_calls).values(key_id=key_id, at=now, path=path,
+                                                              outcome="ok" if admitted else "rate_limited"))
+        await uow.commit()
+    # Full: the oldest of the last `per_minute` admitted calls leaves the window first.
+    return None if admitted else (recent[-1] + RATE_WINDOW - now).total_seconds()
 
 
 _FEED = ("SELECT structure_id, feed_seq, online, slug, public_json, changed_at FROM structures "
