@@ -125,7 +125,7 @@ async def test_rate_limits_per_email_and_per_address_answer_429_with_retry_after
         assert (await relay.http.post("/api/v1/contact-requests", json=request_body(slug))).status_code == 202
     limited = await relay.http.post("/api/v1/contact-requests", json=request_body(slug))
     assert limited.status_code == 429 and "email" in limited.json()["detail"]
-    assert 0 < int(limited.headers["Retry-After"]) <= 600
+    assert 0 < int(limited.headers["Retry-After"]) <= 2 * 600  # the sliding window is approximated: up to 2 windows
     # Another address passes the email limit, then the client address's own limit stops it.
     assert (await relay.http.post("/api/v1/contact-requests",
                                   json=request_body(slug, email="autre@example.fr"))).status_code == 202

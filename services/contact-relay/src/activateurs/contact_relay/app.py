@@ -15,13 +15,13 @@ from activateurs.shared.contracts.notifier import EmailRequested
 from activateurs.shared.db import Database
 from activateurs.shared.service import Service, create_broker
 
-from .adapters.rate_limit import SlidingWindowLimiter
 from .config import ContactRelaySettings
 from .entrypoints.consumers import QUEUES, register_consumers
 from .entrypoints.http import router
 from .service import sweeper
 from .service.intake import Intake
 from .service.links import Links
+from .service.rate_limits import RateLimits
 
 DESCRIPTION = "Business contact requests forwarded to activators, and the 48 working-hour acknowledgement."
 
@@ -30,11 +30,13 @@ def build_service(settings: ContactRelaySettings, *, clock: Clock | None = None,
     db = Database(settings.database_url, clock=clock or settings.clock())
     broker = create_broker("contact-relay", settings)
     links = Links(settings.public_base_url, settings.ack_token_secret, settings.ack_link_days)
+    rate_limits = RateLimits(db, settings.ack_token_secret, per_address=settings.rate_limit_per_address,
+                             per_email=settings.rate_limit_per_email, window=settings.rate_limit_window_seconds)
     background = {}
     if sweep:
         async def run_sweeper() -> None:
             await sweeper.run_forever(db, links, interval=settings.sweep_interval_seconds, batch=settings.sweep_batch,
-                                     retention_months=settings.retention_months)
+                                     retention_months=settings.retention_months, rate_limits=rate_limits)
 
         background["deadline-sweeper"] = run_sweeper
     service = Service(
@@ -45,10 +47,7 @@ def build_service(settings: ContactRelaySettings, *, clock: Clock | None = None,
     )
     service.links = links  # type: ignore[attr-defined]
     service.intake = Intake(db, links)  # type: ignore[attr-defined]
-    service.rate_limits = {  # type: ignore[attr-defined]
-        "address": SlidingWindowLimiter(settings.rate_limit_per_address, settings.rate_limit_window_seconds),
-        "email": SlidingWindowLimiter(settings.rate_limit_per_email, settings.rate_limit_window_seconds),
-    }
+    service.rate_limits = rate_limits  # type: ignore[attr-defined]
     return service
 
 

@@ -18,9 +18,8 @@ class ContactRelaySettings(ServiceSettings):
     # Signs the one-click acknowledgement links; change it and the links already sent stop working.
     ack_token_secret: str = Field(DEV_ACK_SECRET, min_length=16)
     ack_link_days: int = Field(30, ge=1, description="How long an acknowledgement link works after receipt.")
-    # Anti-abuse: requests per client address and per business email in a sliding window, counted in each
-    # replica's memory (no database round trip on the public hot path). Bound: with N replicas behind the
-    # balancer a flood gets at most N × limit through per window; size the limits for that.
+    # Anti-abuse: requests per client address and per business email in a sliding window (approximated from
+    # fixed windows' counters, see domain/rate_limits.py), counted in the database: all replicas share them.
     rate_limit_per_address: int = Field(20, ge=1)
     rate_limit_per_email: int = Field(5, ge=1)
     rate_limit_window_seconds: float = Field(3600.0, gt=0)

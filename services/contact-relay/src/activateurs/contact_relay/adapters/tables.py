@@ -78,3 +78,16 @@ contact_requests = sa.Table(
     sa.Index("contact_requests_deadline_due", "ack_deadline", postgresql_where=sa.text("status = 'forwarded'")),
     sa.Index("contact_requests_to_purge", "received_at", postgresql_where=sa.text("purged_at IS NULL")),
 )
+
+# Rate-limit counters of the public intake, shared by all replicas: hits per key and fixed window. The key is
+# an HMAC of the client address or business email (never in clear). UNLOGGED: no WAL on the hot path; a
+# crash empties it, which only forgives the current windows.
+rate_limits = sa.Table(
+    "rate_limits",
+    metadata,
+    sa.Column("key", sa.LargeBinary, primary_key=True),
+    sa.Column("window_start", TZ, primary_key=True),
+    sa.Column("hits", sa.Integer, nullable=False),
+    sa.Index("rate_limits_window_start", "window_start"),  # the purge of old windows
+    prefixes=["UNLOGGED"],
+)

@@ -16,7 +16,6 @@ from activateurs.shared.contracts.vocabulary import Domain, Role
 from activateurs.shared.db import Database
 from activateurs.shared.iso_dates import IsoDate
 
-from ..adapters.rate_limit import SlidingWindowLimiter
 from ..adapters.tables import contact_requests
 from ..domain.requests import PHONE, POSTAL_CODE, SIRET, has_line_break
 from ..service import acknowledgement, intake, redirection, sla
@@ -131,11 +130,9 @@ async def _small_body(request: Request) -> None:
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"at most {MAX_BODY_BYTES} bytes")
 
 
-def _check_rate(limiter: SlidingWindowLimiter, key: str, what: str) -> None:
-    wait = limiter.hit(key)
-    if wait:
-        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, f"too many contact requests from this {what}",
-                            headers={"Retry-After": str(wait)})
+def _busy() -> HTTPException:
+    # Every database connection busy for too long: overloaded, nothing stored.
+    return HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "busy, try again shortly", headers={"Retry-After": "5"})
 
 
 @router.post("/contact-requests", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted,
@@ -143,9 +140,14 @@ def _check_rate(limiter: SlidingWindowLimiter, key: str, what: str) -> None:
              responses={404: {"description": "unknown or offline structure"}, 413: {}, 429: {}})
 async def create_contact_request(body: ContactRequestIn, request: Request) -> Response:
     """A business writes to a published structure; answered at once, the emails follow."""
-    limits = request.app.state.rate_limits
-    _check_rate(limits["address"], request.client.host if request.client else "unknown", "address")
-    _check_rate(limits["email"], body.email.lower(), "email address")
+    try:
+        refused = await request.app.state.rate_limits.check(request.client.host if request.client else "unknown",
+                                                            str(body.email))
+    except sa.exc.TimeoutError:
+        raise _busy() from None
+    if refused:
+        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, f"too many contact requests from this {refused.what}",
+                            headers={"Retry-After": str(refused.retry_after)})
     if body.website:
         # A bot: answer like a success so it learns nothing, store and send nothing.
         return _accepted(uuid4())
@@ -157,9 +159,8 @@ async def create_contact_request(body: ContactRequestIn, request: Request) -> Re
             siret=body.siret, phone=body.phone))
     except intake.UnknownStructure:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no published activator with this slug") from None
-    except sa.exc.TimeoutError:  # every database connection busy for too long: overloaded, nothing stored
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "busy, try again shortly",
-                            headers={"Retry-After": "5"}) from None
+    except sa.exc.TimeoutError:
+        raise _busy() from None
     return _accepted(request_id)
 
 

@@ -26,6 +26,7 @@ from ..adapters import deadlines
 from . import retention
 from .alternatives import Alternatives
 from .links import Links
+from .rate_limits import RateLimits
 from .structure_mails import PRODUCER, structure_mails
 
 log = logging.getLogger(__name__)
@@ -110,7 +111,8 @@ async def sweep(db: Database, links: Links, batch: int = DEFAULT_BATCH) -> Sweep
     return SweepResult(reminders, overdue)
 
 
-async def run_forever(db: Database, links: Links, *, interval: float, batch: int, retention_months: int) -> None:
+async def run_forever(db: Database, links: Links, *, interval: float, batch: int, retention_months: int,
+                      rate_limits: RateLimits | None = None) -> None:
     purge_every = max(1, int(3600 / interval))  # the retention purge: hourly is plenty
     for turn in itertools.count():
         result = await sweep(db, links, batch)
@@ -121,4 +123,6 @@ async def run_forever(db: Database, links: Links, *, interval: float, batch: int
             if purged:
                 log.info("retention: personal data erased from %d old requests", purged)
             await retention.forget_old_deletions(db)
+            if rate_limits is not None:  # counters of windows past: a few hours' worth of keys at most
+                await rate_limits.purge()
         await asyncio.sleep(interval)
