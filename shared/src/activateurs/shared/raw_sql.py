@@ -39,19 +39,26 @@ class Compiled:
 
 
 @asynccontextmanager
-async def transaction(db: Database) -> AsyncIterator[asyncpg.Connection]:
-    """A connection of the service's pool inside one transaction: committed on a normal exit, else rolled back.
+async def connection(db: Database) -> AsyncIterator[asyncpg.Connection]:
+    """A connection of the service's pool, each statement committing on its own (no BEGIN/COMMIT round trips).
 
-    Waiting too long for a free connection raises sqlalchemy's TimeoutError, as elsewhere.
+    Waiting too long for a free connection raises sqlalchemy's TimeoutError, as elsewhere; a connection that
+    broke is dropped from the pool, not handed out again.
     """
-    async with db.engine.connect() as connection:
-        driver: asyncpg.Connection = (await connection.get_raw_connection()).driver_connection
+    async with db.engine.connect() as pooled:
+        driver: asyncpg.Connection = (await pooled.get_raw_connection()).driver_connection
         try:
-            async with driver.transaction():
-                yield driver
+            yield driver
         except _BROKEN:
-            await connection.invalidate()
+            await pooled.invalidate()
             raise
+
+
+@asynccontextmanager
+async def transaction(db: Database) -> AsyncIterator[asyncpg.Connection]:
+    """A connection of the service's pool inside one transaction: committed on a normal exit, else rolled back."""
+    async with connection(db) as driver, driver.transaction():
+        yield driver
 
 
 _OUTBOX_COLUMNS = ("event_id", "routing_key", "payload", "correlation_id", "created_at")

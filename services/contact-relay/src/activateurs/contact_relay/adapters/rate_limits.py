@@ -7,20 +7,16 @@ replicas bumping overlapping batches at once lock rows in the same order and can
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Mapping
 from datetime import datetime
 
-import asyncpg
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 
 from activateurs.shared.db import Database
-from activateurs.shared.raw_sql import Compiled
+from activateurs.shared.raw_sql import Compiled, connection
 
 from .tables import rate_limits as t
-
-_BROKEN = (OSError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError)
 
 # The keys and counts as two arrays (unnest) rather than VALUES rows: one statement text for any batch size.
 _given = sa.func.unnest(sa.bindparam("keys", type_=ARRAY(sa.LargeBinary)),
@@ -48,36 +44,24 @@ _old = (sa.select(t.c.key, t.c.window_start)
 PURGE = Compiled(sa.delete(t).where(sa.tuple_(t.c.key, t.c.window_start).in_(_old.scalar_subquery())))
 
 
-@asynccontextmanager
-async def _connection(db: Database) -> AsyncIterator[asyncpg.Connection]:
-    """A connection of the service's pool, for statements that each commit on their own."""
-    async with db.engine.connect() as connection:
-        driver: asyncpg.Connection = (await connection.get_raw_connection()).driver_connection
-        try:
-            yield driver
-        except _BROKEN:  # the pool must not hand a dead connection out again
-            await connection.invalidate()
-            raise
-
-
 async def bump(db: Database, window_start: datetime, previous_start: datetime,
                counts: Mapping[bytes, int]) -> dict[bytes, tuple[int, int]]:
     """Add `counts` to this window's counters; key -> (hits in this window now, hits in the previous window)."""
     args = BUMP.args({"window_start": window_start, "previous_start": previous_start, "keys": list(counts),
                       "counts": list(counts.values())})
-    async with _connection(db) as conn:
+    async with connection(db) as conn:
         return {row["key"]: (row["hits"], row["previous"]) for row in await conn.fetch(BUMP.sql, *args)}
 
 
 async def refund(db: Database, window_start: datetime, counts: Mapping[bytes, int]) -> None:
     """Take back hits counted for requests then refused: a refused attempt does not use up the budget."""
     args = ADD.args({"window_start": window_start, "keys": list(counts), "counts": [-n for n in counts.values()]})
-    async with _connection(db) as conn:
+    async with connection(db) as conn:
         await conn.execute(ADD.sql, *args)
 
 
 async def purge(db: Database, before: datetime, batch: int) -> int:
     """Delete up to `batch` counters of windows that started before `before`; returns how many."""
-    async with _connection(db) as conn:
+    async with connection(db) as conn:
         status = await conn.execute(PURGE.sql, *PURGE.args({"before": before, "batch": batch}))
     return int(status.split()[-1])
