@@ -144,6 +144,14 @@ def test_every_choice_renders(renderer: EmailRenderer, key: str, field: str, opt
     assert email.text.strip() and email.html.strip() and email.subject
 
 
+@pytest.mark.parametrize(("key", "field"), sorted({(key, field) for key, field, _ in choice_variants()}))
+def test_each_choice_has_its_own_wording(renderer: EmailRenderer, key: str, field: str) -> None:
+    # A code that fell through to another's sentence (an `else` branch) would tell the reader something false.
+    options = [option for k, f, option in choice_variants() if (k, f) == (key, field)]
+    texts = {option: renderer.render(key, {**example_of(key), field: option}).text for option in options}
+    assert len(set(texts.values())) == len(options), f"{key}.{field}: two choices render the same text"
+
+
 def test_template_may_be_given_as_enum_member(renderer: EmailRenderer) -> None:
     key = EmailTemplate.DOSSIER_RECEIVED
     by_member = renderer.render(key, example_of(key.value))

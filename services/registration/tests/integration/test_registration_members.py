@@ -297,6 +297,18 @@ async def test_a_member_exports_and_deletes_their_data_and_the_structure_takes_i
         assert (await session.execute(sa.select(sa.func.count()).select_from(accounts))).scalar() == 0
 
 
+async def test_a_referent_deleting_their_account_takes_the_members_who_are_told_why(registration, amqp):
+    referent, headers, dossier_id, account_id = await submitted_structure(registration)
+    await accept(registration, amqp, dossier_id, account_id)
+    member_email, member = await invite_member(registration, headers)
+    assert (await registration.client.delete("/api/v1/me", headers=headers)).status_code == 202
+    assert [m["context"]["reason"] for m in await registration.emails("account_deleted", referent)] == ["user_request"]
+    # The member asked for nothing: the email says the structure left with its referent.
+    assert [m["context"]["reason"] for m in await registration.emails("account_deleted", member_email)] == \
+        ["structure_deleted"]
+    assert (await registration.login(member_email)).status_code == 401
+
+
 async def test_one_address_is_not_flooded_with_invitations(registration):
     body = {"email": "sought.after@example.fr", "first_name": "Zoé", "last_name": "Petit"}
     answers = [(await registration.client.post("/api/v1/structure/members", headers=await registration.headers(),

@@ -224,6 +224,7 @@ class ProfilePublishedContext(EmailContext):
 
 DeletionReason = Literal[
     "user_request",
+    "structure_deleted",  # a member's account, gone with the structure whose referent deleted theirs
     "information_request_expired",
     "engagement_lapsed",
     "charter_not_accepted",

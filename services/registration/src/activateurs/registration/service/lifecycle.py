@@ -136,7 +136,8 @@ async def delete_account(session: AsyncSession, account_id: uuid.UUID, *, reason
     """Delete the account and everything about the person (cascade), keep the anonymous audit row,
     and return the events to write in the same transaction. Empty if the account is already gone.
 
-    A referent's members go with the structure: their accounts are deleted too, for the same reason.
+    A referent's members go with the structure: their accounts are deleted too, for the same reason (the
+    structure's), except that a referent's own request is not theirs: `structure_deleted`.
     `notify` False when another email already tells the person (engagement lapsed, member withdrawal)."""
     account = (await session.execute(sa.select(accounts).where(accounts.c.id == account_id)
                                      .with_for_update())).first()
@@ -149,7 +150,8 @@ async def delete_account(session: AsyncSession, account_id: uuid.UUID, *, reason
         structure_id = own.structure_id
         for member_id in (await session.execute(sa.select(members.c.account_id)
                                                 .where(members.c.dossier_id == own.id))).scalars().all():
-            events += await delete_account(session, member_id, reason=reason, now=now, notify=notify)
+            events += await delete_account(session, member_id, now=now, notify=notify,
+                                           reason="structure_deleted" if reason == "user_request" else reason)
     else:
         joined = await membership(session, account_id)
         structure_id = joined.structure_id if joined else None
