@@ -12,6 +12,7 @@ from ..adapters.geography import load_geography
 from ..app import create_app
 from ..config import DirectorySettings
 from ..service.publication import Publisher
+from .consumers import QUEUES
 
 ALEMBIC_INI = Path(__file__).resolve().parents[4] / "alembic.ini"
 
@@ -40,4 +41,4 @@ def _seed(args: argparse.Namespace, settings: ServiceSettings) -> int:
 def main() -> None:
     service_main("directory", DirectorySettings, create_app, ALEMBIC_INI,
                  extra={"seed": ("generate N published profiles (benchmarks, demos; never in production)",
-                                 _seed_arguments, _seed)})
+                                 _seed_arguments, _seed)}, queues=QUEUES)

@@ -17,6 +17,7 @@ from activateurs.shared.settings import ServiceSettings
 from ..app import build_service, create_app
 from ..config import RegistrationSettings
 from ..service.accounts import create_staff_account
+from .consumers import QUEUES
 
 ALEMBIC_INI = Path(__file__).resolve().parents[4] / "alembic.ini"
 MIN_PASSWORD = 12
@@ -77,5 +78,5 @@ def create_dge_account(args: argparse.Namespace, settings: ServiceSettings) -> i
 def main() -> None:
     service_main("registration", RegistrationSettings, create_app, ALEMBIC_INI, extra={
         "create-dge-account": ("create a DGE (or DREETS) account; the password is read from standard input",
-                               configure_create, create_dge_account)})
+                               configure_create, create_dge_account)}, queues=QUEUES)
 

@@ -14,6 +14,7 @@ from activateurs.shared.settings import ServiceSettings
 from ..app import create_app
 from ..config import ValidationSettings
 from ..service.audit import Verification, verify_chain
+from .consumers import QUEUES
 
 ALEMBIC_INI = Path(__file__).resolve().parents[4] / "alembic.ini"
 
@@ -40,4 +41,4 @@ def main() -> None:
     service_main("validation", ValidationSettings, create_app, ALEMBIC_INI, extra={
         "verify-audit-log": ("recompute the audit log's hash chain and report the first broken record",
                              lambda parser: None, verify_audit_log),
-    })
+    }, queues=QUEUES)
