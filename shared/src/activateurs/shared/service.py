@@ -20,6 +20,7 @@ from .db import Database
 from .health import health_router, readiness_checks
 from .http_metrics import MetricsMiddleware
 from .logging import configure_logging
+from .messaging import backlog
 from .messaging.relay import OutboxRelay
 from .messaging.topology import EVENTS_EXCHANGE, QueueSpec, declare_topology
 from .settings import ServiceSettings
@@ -57,6 +58,7 @@ class Service:
     background: dict[str, Callable[[], Awaitable[None]]] = field(default_factory=dict)
     subscribers: list[Any] = field(default_factory=list)  # strong refs: the broker holds them weakly
     supervisor: Supervisor = field(default_factory=Supervisor)
+    backlogs: tuple[backlog.Backlog, ...] = ()  # the service's own waiting work, measured beside the outbox
 
     def __post_init__(self) -> None:
         self.relay = OutboxRelay(self.database, self.broker, poll_interval=self.settings.outbox_poll_interval,
@@ -74,6 +76,8 @@ class Service:
         await declare_topology(self.broker, self.queues)
         await self.broker.start()
         self.supervisor.start("outbox-relay", self.relay.run)
+        self.supervisor.start("backlog-metrics", lambda: backlog.watch(
+            self.database, (backlog.OUTBOX, *self.backlogs), self.settings.backlog_metrics_seconds))
         for name, loop in self.background.items():
             self.supervisor.start(name, loop)
 

@@ -38,6 +38,8 @@ class ServiceSettings(BaseSettings):
     jwt_issuer: str = Field("http://127.0.0.1:8001", validation_alias=env("JWT_ISSUER"))
     jwt_audience: str = Field("activateurs", validation_alias=env("JWT_AUDIENCE"))
     outbox_poll_interval: float = Field(1.0, validation_alias=env("OUTBOX_POLL_INTERVAL"))
+    # How often the backlog gauges (outbox_waiting, …_oldest_waiting_seconds) are measured.
+    backlog_metrics_seconds: float = Field(15.0, gt=0, validation_alias=env("BACKLOG_METRICS_SECONDS"))
     # Tests only (refused in production): keep published events' payloads in the outbox to inspect them.
     # Otherwise a payload is erased once RabbitMQ confirmed it: deleting an account leaves no copy behind.
     outbox_keep_published_payloads: bool = Field(False, validation_alias=env("OUTBOX_KEEP_PUBLISHED_PAYLOADS"))

@@ -9,10 +9,12 @@ from fastapi import FastAPI
 from activateurs.shared.clock import Clock
 from activateurs.shared.contracts.notifier import EmailFailed, EmailSent
 from activateurs.shared.db import Database
+from activateurs.shared.messaging.backlog import Backlog
 from activateurs.shared.service import Service, create_broker
 
 from .adapters.rendering import EmailRenderer
 from .adapters.smtp import SmtpConfig, SmtpPool
+from .adapters.tables import emails
 from .config import NotifierSettings
 from .domain.delivery import RetryPolicy
 from .entrypoints.consumers import QUEUES, register_consumers
@@ -21,6 +23,9 @@ from .service import erasure
 from .service.sending import Sender
 
 DESCRIPTION = "Sends every email of the platform from French templates, with retries, never twice."
+# Mails requested and not yet accepted by the SMTP server (waiting, retrying or being sent).
+MAILS = Backlog.of("notifier_mails", "Mails not yet sent", emails, emails.c.status.in_(["pending", "sending"]),
+                   emails.c.created_at)
 
 
 def build_service(settings: NotifierSettings, *, clock: Clock | None = None) -> Service:
@@ -48,7 +53,7 @@ def build_service(settings: NotifierSettings, *, clock: Clock | None = None) -> 
         background={"sender": sender.run, "retention": lambda: erasure.run_retention(
             db, deletions_kept=timedelta(days=settings.deleted_accounts_days),
             records_kept=timedelta(days=settings.delivery_records_days))},
-        subscribers=subscribers,
+        subscribers=subscribers, backlogs=(MAILS,),
     )
 
 
