@@ -9,6 +9,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from activateurs.registration.adapters.tables import early_sanctions
+from activateurs.registration.service.sanctions import EARLY_KEPT, forget_early_sanctions
 from activateurs.shared.contracts.directory import PublicationData, StructurePublished
 from activateurs.shared.contracts.validation import (
     DossierAccepted,
@@ -194,3 +195,15 @@ async def test_a_suspension_lifted_before_the_acceptance_arrives_leaves_it_accep
     assert await status(registration, headers) == "accepted"
     async with registration.db.sessions() as session:
         assert not (await session.execute(sa.select(early_sanctions))).all()  # consumed by the acceptance
+
+
+async def test_an_early_sanction_whose_acceptance_never_comes_is_let_go_of(registration, amqp):
+    structure_id, now = uuid.uuid4(), registration.clock.now()
+    early = _sanction(StructureSuspended, structure_id, now)
+    await amqp.publish_event(early)
+    await eventually(lambda: processed(registration, early), what="the early sanction handled")
+    assert await forget_early_sanctions(registration.deps) == 0  # its acceptance may still come
+    registration.clock.set(now + EARLY_KEPT + timedelta(seconds=1))
+    assert await forget_early_sanctions(registration.deps) == 1
+    async with registration.db.sessions() as session:
+        assert not (await session.execute(sa.select(early_sanctions))).all()

@@ -38,6 +38,7 @@ from .service.context import AccountGone, Deps
 from .service.deadlines import sweep
 from .service.keys import KeyRing, LocalVerifier
 from .service.lifecycle import purge_never_verified
+from .service.sanctions import forget_early_sanctions
 
 DESCRIPTION = "Accounts, the 4-step pre-registration, profile life, re-engagement and GDPR requests; issues the tokens."
 
@@ -58,6 +59,7 @@ def build_service(settings: RegistrationSettings, *, clock: Clock | None = None)
             purged = await purge_never_verified(deps)
             if purged:
                 log.info("purged %d never-verified accounts", purged)
+            await forget_early_sanctions(deps)
             await asyncio.sleep(settings.purge_interval_seconds)
 
     async def deadline_loop() -> None:

@@ -3,7 +3,7 @@ Validation sends the emails; this service only tracks the status (no profile cha
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -70,3 +70,16 @@ async def apply_early_sanction(session: AsyncSession, dossier_id: Any, structure
     if early is not None:
         row = (await session.execute(sa.select(dossiers).where(dossiers.c.id == dossier_id))).one()
         await _sanction(session, row, early.suspended, early.occurred_at, now)
+
+
+EARLY_KEPT = timedelta(days=30)
+
+
+async def forget_early_sanctions(deps: Deps) -> int:
+    """Early sanctions whose acceptance never came (the account was deleted before it arrived) are let go of
+    after EARLY_KEPT: an acceptance is never that late. Returns how many."""
+    async with deps.db.uow() as uow:
+        result = await uow.session.execute(sa.delete(early_sanctions).where(
+            early_sanctions.c.occurred_at < deps.db.clock.now() - EARLY_KEPT))
+        await uow.commit()
+    return result.rowcount or 0
