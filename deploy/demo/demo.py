@@ -17,6 +17,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
+from activateurs.registration.domain.example import example_dossier
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "deploy" / "local"))
 from run import SERVICES, database_url  # noqa: E402  (make run's own choice of databases)
@@ -273,26 +275,9 @@ def _statistics(directory: httpx.Client, headers: dict[str, str]) -> dict[str, A
 
 
 def dossier(structure_name: str, applicant: dict[str, str]) -> dict[str, Any]:
-    return {
-        "structure": {
-            "name": structure_name, "structure_type": "entreprise_services_numeriques", "category": "privee",
-            "siret": "73282932000074", "no_siret_reason": None, "created_on": "2015-03-01",
-            "experience_declaration": None,
-            "address": {"street": "12 rue de la Roquette", "postal_code": "75011", "city": "Paris"},
-            "headcount_band": "10-19", "website": "https://numerique-et-co.fr",
-            "social_links": ["https://www.linkedin.com/company/numerique-et-co"],
-            "description": "Accompagnement des TPE : sites internet, vente en ligne et cybersécurité.",
-            "pricing": "Diagnostic offert, puis 600 € HT/jour",
-            "domains": ["cybersecurite", "site_internet_ecommerce"], "services": ["conseil", "formation"],
-            "intervention_area": {"departments": ["75", "92", "93"], "national": False},
-            "client_references": ["Boulangerie Martin (site e-commerce)"], "networks": [], "certifications": [],
-        },
-        "management": {"head_first_name": applicant["first_name"], "head_last_name": applicant["last_name"],
-                       "head_email": applicant["email"], "registration_number": "73282932000074"},
-        "declarations": {"obligations_up_to_date": True, "heads_agreement": True, "website_legal_compliance": True},
-        "referent_card": {"phone": "+33 1 23 45 67 89", "presentation": "Consultante numérique depuis 15 ans.",
-                          "references": ["Site e-commerce de la boulangerie Martin"], "photo_document_id": None},
-    }
+    """The API's documented example dossier, for this run's structure and applicant."""
+    return example_dossier(name=structure_name,
+                           head=(applicant["first_name"], applicant["last_name"], applicant["email"]))
 
 
 def main() -> int:

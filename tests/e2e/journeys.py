@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from activateurs.registration.domain.example import example_dossier
 from tests.support.platform import Platform, link_in
 from tests.support.waiting import eventually
 
@@ -42,26 +43,8 @@ def query_token(url: str) -> str:
 
 def dossier(person: Person, structure_name: str) -> dict[str, Any]:
     """A complete dossier whose referent (and head of structure) is `person`."""
-    return {
-        "structure": {
-            "name": structure_name, "structure_type": "entreprise_services_numeriques", "category": "privee",
-            "siret": "73282932000074", "no_siret_reason": None, "created_on": "2015-03-01",
-            "experience_declaration": None,
-            "address": {"street": "12 rue de la Roquette", "postal_code": "75011", "city": "Paris"},
-            "headcount_band": "10-19", "website": "https://numerique-et-co.fr",
-            "social_links": ["https://www.linkedin.com/company/numerique-et-co"],
-            "description": "Accompagnement des TPE dans leur transformation numérique : sites, cybersécurité.",
-            "pricing": "Diagnostic offert, puis 600 € HT/jour",
-            "domains": ["cybersecurite", "site_internet_ecommerce"], "services": ["conseil", "formation"],
-            "intervention_area": {"departments": ["75", "92", "93"], "national": False},
-            "client_references": ["Boulangerie Martin (site e-commerce)"], "networks": [], "certifications": [],
-        },
-        "management": {"head_first_name": person.first_name, "head_last_name": person.last_name,
-                       "head_email": person.email, "registration_number": "73282932000074"},
-        "declarations": {"obligations_up_to_date": True, "heads_agreement": True, "website_legal_compliance": True},
-        "referent_card": {"phone": person.phone, "presentation": "Consultante depuis 15 ans.",
-                          "references": ["Refonte du site de la boulangerie Martin"], "photo_document_id": None},
-    }
+    return example_dossier(name=structure_name, head=(person.first_name, person.last_name, person.email),
+                           phone=person.phone)
 
 
 async def open_account(platform: Platform, person: Person) -> None:

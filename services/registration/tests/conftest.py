@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from activateurs.registration.adapters.tables import dossiers
 from activateurs.registration.app import attach, build_service
 from activateurs.registration.config import RegistrationSettings
+from activateurs.registration.domain.example import example_dossier
 from activateurs.registration.service.context import Deps
 from activateurs.shared.clock import ManualClock
 from activateurs.shared.contracts.dossier import Address, Profile, RoutingData
@@ -90,27 +91,7 @@ def verification_token_of(url: str) -> str:
 
 
 def complete_dossier(**structure: Any) -> dict[str, Any]:
-    return {
-        "structure": {
-            "name": "Numérique & Co", "structure_type": "entreprise_services_numeriques", "category": "privee",
-            "siret": "73282932000074", "no_siret_reason": None, "created_on": "2015-03-01",
-            "experience_declaration": None,
-            "address": {"street": "12 rue de la Roquette", "postal_code": "75011", "city": "Paris"},
-            "headcount_band": "10-19", "website": "https://numerique-et-co.fr",
-            "social_links": ["https://www.linkedin.com/company/numerique-et-co"],
-            "description": "Accompagnement des TPE dans leur transformation numérique.",
-            "pricing": "Diagnostic offert, puis 600 € HT/jour",
-            "domains": ["cybersecurite", "site_internet_ecommerce"], "services": ["conseil", "formation"],
-            "intervention_area": {"departments": ["75", "92", "93"], "national": False},
-            "client_references": ["Boulangerie Martin (site e-commerce)"], "networks": [], "certifications": [],
-            **structure,
-        },
-        "management": {"head_first_name": "Claire", "head_last_name": "Durand",
-                       "head_email": "claire.durand@numerique-et-co.fr", "registration_number": "73282932000074"},
-        "declarations": {"obligations_up_to_date": True, "heads_agreement": True, "website_legal_compliance": True},
-        "referent_card": {"phone": "+33 1 23 45 67 89", "presentation": "Consultante depuis 15 ans.",
-                          "references": ["Refonte du site de la boulangerie Martin"], "photo_document_id": None},
-    }
+    return example_dossier(**structure)
 
 
 def settings_for(database_url: str, vhost: str, **overrides: Any) -> RegistrationSettings:

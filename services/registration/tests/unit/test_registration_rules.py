@@ -6,6 +6,7 @@ from datetime import date
 
 from activateurs.registration.domain.documents import sniff
 from activateurs.registration.domain.dossier import DossierDraft, months_before, problems
+from activateurs.registration.domain.example import EXAMPLE_DOSSIER
 
 
 def test_files_are_known_by_their_first_bytes():
@@ -28,3 +29,10 @@ def test_six_months_of_activity_or_declared_experience():
     old_enough = DossierDraft.model_validate({"structure": {"created_on": "2025-12-01"}})
     fields = {p.field for p in problems(old_enough, today=today, document_kinds=set())}
     assert "structure.experience_declaration" not in fields and "structure.created_on" not in fields
+
+
+def test_the_documented_example_is_complete_once_its_registration_extract_is_attached():
+    example = DossierDraft.model_validate(EXAMPLE_DOSSIER)
+    assert [p.field for p in problems(example, today=date(2026, 6, 1), document_kinds=set())] == ["documents"]
+    assert problems(example, today=date(2026, 6, 1), document_kinds={"extrait_immatriculation"}) == []
+    assert DossierDraft.model_json_schema()["examples"] == [EXAMPLE_DOSSIER]  # shown in the OpenAPI document

@@ -23,6 +23,8 @@ from activateurs.shared.contracts.vocabulary import (
 )
 from activateurs.shared.geography import DEPARTMENTS, department_of, region_of
 
+from .example import EXAMPLE_DOSSIER
+
 Short = Annotated[str, Field(max_length=200)]
 Long = Annotated[str, Field(max_length=5000)]
 Items = Annotated[list[Short], Field(max_length=50)]
@@ -110,6 +112,8 @@ PROFILE_FIELDS = frozenset({"address", "headcount_band", "website", "social_link
 
 
 class DossierDraft(Draft):
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_DOSSIER]})
+
     structure: StructureDraft = StructureDraft()
     management: ManagementDraft = ManagementDraft()
     declarations: DeclarationsDraft = DeclarationsDraft()
