@@ -49,13 +49,19 @@ async def _waiting(vhost: str, spec: QueueSpec) -> int:
     return found.messages or 0
 
 
-async def test_replay_after_the_fix_handles_each_message_once_on_its_own_queue(consumer, vhost, amqp):
-    broken, handled = consumer
+async def _three_dead_lettered(broken: set[uuid.UUID], vhost: str, amqp) -> list[ThingHappened]:
+    """Three events the consumer fails on (a bug), in the dead-letter queue in publication order."""
     events = [thing_happened() for _ in range(3)]
     broken.update(event.event_id for event in events)
     for event in events:
         await amqp.publish_event(event)
     await eventually(lambda: _is(_waiting(vhost, THINGS), 3), what="all three dead-lettered")
+    return events
+
+
+async def test_replay_after_the_fix_handles_each_message_once_on_its_own_queue(consumer, vhost, amqp):
+    broken, handled = consumer
+    events = await _three_dead_lettered(broken, vhost, amqp)
     assert [e.event_id for e in events if e.event_id in handled] == []
     others_before = len(await amqp.drain(OTHERS.name))
 
@@ -76,11 +82,7 @@ async def test_replay_after_the_fix_handles_each_message_once_on_its_own_queue(c
 
 async def test_replay_with_a_limit_takes_the_oldest_first(consumer, vhost, amqp):
     broken, handled = consumer
-    events = [thing_happened() for _ in range(3)]
-    broken.update(event.event_id for event in events)
-    for event in events:
-        await amqp.publish_event(event)
-    await eventually(lambda: _is(_waiting(vhost, THINGS), 3), what="all three dead-lettered")
+    events = await _three_dead_lettered(broken, vhost, amqp)
     broken.clear()
     [first] = await dead_letters.replay(vhost, THINGS, limit=1)
     assert first.message_id == str(events[0].event_id)
