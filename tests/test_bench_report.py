@@ -29,3 +29,14 @@ def test_the_chart_is_a_png_image(tmp_path):
     ratios, latencies = report.goals(FIGURES)
     report.draw_chart(ratios, latencies, tmp_path / "goals.png")
     assert (tmp_path / "goals.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_section_that_pairs_its_rounds_is_judged_by_its_own_ratio():
+    figures = {"bench.directory_bench": {"bare_rps": 2000.0, "search_rps": 600.0, "profile_rps": 1300.0,
+                                         "search_ratio": 0.45, "profile_ratio": 0.72, "acceptance_p99_s": 0.1}}
+    ratios, latencies = report.goals(figures)
+    assert {r.what: (r.ratio, r.met) for r in ratios} == {"directory: search": (0.45, True),
+                                                          "directory: profile page": (0.72, True)}
+    text = report.summary_markdown(ratios, latencies, None)
+    assert "| directory: profile page | 1300 req/s | 2000 req/s | 72% † | ≥ 70% | met |" in text
+    assert "† the median of each round's ratio" in text
