@@ -56,6 +56,10 @@ def due_claim(now: Any, lease_until: Any, limit: Any) -> sa.Update:
 
 
 ERASED = "[effacé]"
+# What erasing a done mail's row writes: nothing left that names or reaches the person.
+ERASED_VALUES: dict[str, Any] = {"recipient": ERASED, "subject": None, "raw_message": None, "account_id": None,
+                                 "correlation_id": None}
+DONE = (DeliveryStatus.SENT, DeliveryStatus.FAILED)
 
 
 def finished_values(status: DeliveryStatus, **values: Any) -> dict[str, Any]:
@@ -80,9 +84,8 @@ _LOCK_EXCLUSIVE = sa.select(sa.func.pg_advisory_xact_lock(
 
 def erased_at_insert(row: dict[str, Any]) -> dict[str, Any]:
     """The row of a mail whose account is already deleted: erased now if it is done (rejected), else after sending."""
-    if row["status"] in (DeliveryStatus.SENT, DeliveryStatus.FAILED):
-        return {**row, "recipient": ERASED, "subject": None, "raw_message": None, "account_id": None,
-                "correlation_id": None, "erase_after_send": True}
+    if row["status"] in DONE:
+        return {**row, **ERASED_VALUES, "erase_after_send": True}
     return {**row, "erase_after_send": True}
 
 
@@ -92,7 +95,7 @@ async def forget_deletions_before(session: AsyncSession, cutoff: datetime) -> in
 
 
 _OLD_RECORDS = (sa.select(emails.c.id).where(
-    emails.c.created_at < sa.bindparam("cutoff"), emails.c.status.in_([DeliveryStatus.SENT, DeliveryStatus.FAILED]),
+    emails.c.created_at < sa.bindparam("cutoff"), emails.c.status.in_(DONE),
     emails.c.recipient != ERASED).order_by(emails.c.created_at).limit(sa.bindparam("batch"))
     .with_for_update(skip_locked=True).scalar_subquery())
 
@@ -100,8 +103,7 @@ _OLD_RECORDS = (sa.select(emails.c.id).where(
 async def erase_records_before(session: AsyncSession, cutoff: datetime, batch: int) -> int:
     """Erase the personal data of up to `batch` delivery records of mails requested before `cutoff`."""
     result = await session.execute(
-        sa.update(emails).where(emails.c.id.in_(_OLD_RECORDS))
-        .values(recipient=ERASED, subject=None, raw_message=None, account_id=None, correlation_id=None),
+        sa.update(emails).where(emails.c.id.in_(_OLD_RECORDS)).values(ERASED_VALUES),
         {"cutoff": cutoff, "batch": batch})
     return result.rowcount or 0
 
@@ -114,8 +116,7 @@ async def erase_account(session: AsyncSession, account_id: uuid.UUID, now: datet
                           .on_conflict_do_nothing(index_elements=[deleted_accounts.c.account_id]))
     done = await session.execute(
         sa.update(emails)
-        .where(emails.c.account_id == account_id, emails.c.status.in_([DeliveryStatus.SENT, DeliveryStatus.FAILED]))
-        .values(recipient=ERASED, subject=None, raw_message=None, account_id=None, correlation_id=None)
+        .where(emails.c.account_id == account_id, emails.c.status.in_(DONE)).values(ERASED_VALUES)
     )
     later = await session.execute(
         sa.update(emails).where(emails.c.account_id == account_id).values(erase_after_send=True)
