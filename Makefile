@@ -5,10 +5,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 UV_VERSION := 0.13.9
-PACKAGES := shared services/notifier services/registration services/validation services/directory services/contact-relay
+PACKAGES := shared services/notifier services/registration services/validation services/directory services/contact-relay services/web
+WEB := services/web
+WEB_ASSETS := $(WEB)/build/static/.built
 STAMP := $(VENV)/.installed
 
-.PHONY: install run demo test lint bench lock dependencies compose-config clean
+.PHONY: install web-assets browser screenshots run demo test lint bench lock dependencies compose-config clean
 
 ## install: create .venv with the locked dependencies (requirements-dev.lock) and the project's packages (editable)
 install: $(STAMP)
@@ -20,12 +22,25 @@ $(STAMP): requirements-dev.lock $(addsuffix /pyproject.toml,$(PACKAGES))
 	$(UV) pip install -q --python $(PY) --no-deps $(addprefix -e ,$(PACKAGES))
 	@touch $@
 
+## web-assets: the DSFR and axe-core from the npm lock (npm ci), then the web's static bundle (hashed, compressed)
+web-assets: $(WEB_ASSETS)
+
+$(WEB)/node_modules/.package-lock.json: $(WEB)/package.json $(WEB)/package-lock.json
+	cd $(WEB) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+
+$(WEB_ASSETS): $(WEB)/node_modules/.package-lock.json $(STAMP) $(wildcard $(WEB)/src/activateurs/web/static/*)
+	$(VENV)/bin/activateurs-web build-static
+
+## browser: Debian's Chromium for the browser tests (installed with apt-get when missing; never downloaded otherwise)
+browser:
+	@deploy/local/browser.sh
+
 ## dependencies: make sure PostgreSQL and RabbitMQ answer (starts local ones if stopped)
 dependencies:
 	@deploy/local/dependencies.sh
 
 ## run: everything up in the foreground (databases, migrations, five services, mail sink); Ctrl-C stops it
-run: install dependencies
+run: install web-assets dependencies
 	$(PY) deploy/local/run.py
 
 ## demo: with `make run` up in another terminal, plays the whole story (account to contact request), step by step
@@ -33,8 +48,12 @@ demo: install
 	$(PY) deploy/demo/demo.py
 
 ## test: lint, then the whole suite against the real PostgreSQL, RabbitMQ and an SMTP server on loopback
-test: install dependencies lint
+test: install web-assets browser dependencies lint
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## screenshots: the main pages as PNG, desktop and mobile widths, in var/screenshots/ (real services, real browser)
+screenshots: install web-assets browser dependencies
+	$(PY) deploy/local/screenshots.py
 
 ## lint: ruff (pyflakes, import order, syntax)
 lint: install
@@ -57,4 +76,4 @@ compose-config: install
 	@echo 'docker-compose.yml: valid'
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache $(WEB)/node_modules $(WEB)/build

@@ -57,7 +57,7 @@ async def open_account(platform: Platform, person: Person) -> None:
                                                   data={"username": person.email, "password": person.password})
     assert unverified.status_code == 401, "an unverified account must not get a token"
     mail = await platform.mail(person.email, "account_verification")
-    token = query_token(link_in(mail, "/verification"))
+    token = query_token(link_in(mail, "/verification", platform.public_base_url))
     verified = await platform.registration.post("/api/v1/accounts/verification", json={"token": token})
     assert verified.status_code == 200, verified.text
     person.headers = await platform.login(person.email, person.password)

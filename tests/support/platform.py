@@ -53,6 +53,7 @@ class Platform:
         self.urls = {name: f"http://127.0.0.1:{port}" for name, port in self.ports.items()}
         self.database_urls: dict[str, str] = {}
         self._env = dict(env or {})
+        self.public_base_url = self._env.get("PUBLIC_BASE_URL", PUBLIC_BASE_URL)
         self._service_env = {name: dict(values) for name, values in (service_env or {}).items()}
         self.processes: dict[str, ServiceProcess] = {}
         self._clients: dict[str, httpx.AsyncClient] = {}
@@ -199,8 +200,8 @@ def text_of(mail: ReceivedMail) -> str:
     return mail.part("text/plain")
 
 
-def link_in(mail: ReceivedMail, path: str) -> str:
-    """The first link of the mail's text whose path starts with `path` (e.g. "/verification")."""
-    match = re.search(re.escape(PUBLIC_BASE_URL + path) + r"[^\s<>\"')\]]*", text_of(mail))
+def link_in(mail: ReceivedMail, path: str, base_url: str = PUBLIC_BASE_URL) -> str:
+    """The first link of the mail's text to the frontend whose path starts with `path` (e.g. "/verification")."""
+    match = re.search(re.escape(base_url + path) + r"[^\s<>\"')\]]*", text_of(mail))
     assert match, f"no {path} link in the mail:\n{text_of(mail)}"
     return match.group(0)

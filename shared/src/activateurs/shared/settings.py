@@ -15,10 +15,10 @@ def env(*names: str) -> AliasChoices:
     return AliasChoices(*names)
 
 
-class ServiceSettings(BaseSettings):
-    """Subclasses name their service and port, and set `env_prefix` (e.g. NOTIFIER_) for their own options.
+class ProcessSettings(BaseSettings):
+    """What every process of the platform reads: where it listens, its environment, the frontend's address.
 
-    Left unset, DATABASE_URL is the service's own local database `activateurs_<service>`.
+    Subclasses name their service and port, and set `env_prefix` (e.g. WEB_) for their own options.
     """
 
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
@@ -27,12 +27,39 @@ class ServiceSettings(BaseSettings):
 
     environment: Literal["development", "test", "production"] = Field(
         "development", validation_alias=env("ENVIRONMENT"))
-    rabbitmq_url: str = Field("amqp://guest:guest@127.0.0.1:5672/", validation_alias=env("RABBITMQ_URL"))
-    database_url: str = Field("", validation_alias=env("DATABASE_URL"))
     http_host: str = Field("127.0.0.1", validation_alias=env("HTTP_HOST"))
     http_port: int = Field(0, validation_alias=env("HTTP_PORT", "PORT"))
-    public_base_url: str = Field("http://localhost:3000", validation_alias=env("PUBLIC_BASE_URL"))
+    # The web frontend (services/web, port 8000): every link in an email points there.
+    public_base_url: str = Field("http://127.0.0.1:8000", validation_alias=env("PUBLIC_BASE_URL"))
     log_level: str = Field("INFO", validation_alias=env("LOG_LEVEL"))
+
+    @model_validator(mode="after")
+    def _default_port(self) -> ProcessSettings:
+        if not self.http_port:
+            self.http_port = self.default_port
+        return self
+
+    @model_validator(mode="after")
+    def _no_default_secrets_in_production(self) -> ProcessSettings:
+        if self.environment == "production":
+            found = [name for name, insecure in self.insecure_defaults().items() if insecure]
+            if found:
+                raise ValueError("refusing to start in production with default credentials: " + ", ".join(found))
+        return self
+
+    def insecure_defaults(self) -> dict[str, bool]:
+        """Settings still at a development default; subclasses add their own secrets."""
+        return {}
+
+
+class ServiceSettings(ProcessSettings):
+    """A backend service: its database, the broker, token verification, the outbox.
+
+    Left unset, DATABASE_URL is the service's own local database `activateurs_<service>`.
+    """
+
+    rabbitmq_url: str = Field("amqp://guest:guest@127.0.0.1:5672/", validation_alias=env("RABBITMQ_URL"))
+    database_url: str = Field("", validation_alias=env("DATABASE_URL"))
     # Tokens are verified offline against the issuer's JWKS (registration by default; any OIDC issuer).
     jwks_url: str = Field("http://127.0.0.1:8001/.well-known/jwks.json", validation_alias=env("JWKS_URL"))
     jwt_issuer: str = Field("http://127.0.0.1:8001", validation_alias=env("JWT_ISSUER"))
@@ -50,16 +77,6 @@ class ServiceSettings(BaseSettings):
     def _service_defaults(self) -> ServiceSettings:
         if not self.database_url:
             self.database_url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/activateurs_{self.service_name}"
-        if not self.http_port:
-            self.http_port = self.default_port
-        return self
-
-    @model_validator(mode="after")
-    def _no_default_secrets_in_production(self) -> ServiceSettings:
-        if self.environment == "production":
-            found = [name for name, insecure in self.insecure_defaults().items() if insecure]
-            if found:
-                raise ValueError("refusing to start in production with default credentials: " + ", ".join(found))
         return self
 
     @model_validator(mode="after")
@@ -77,5 +94,4 @@ class ServiceSettings(BaseSettings):
         return SystemClock()
 
     def insecure_defaults(self) -> dict[str, bool]:
-        """Settings still at a development default; subclasses add their own secrets."""
         return {"RABBITMQ_URL": "guest:guest@" in self.rabbitmq_url}

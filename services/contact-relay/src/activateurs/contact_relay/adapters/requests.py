@@ -32,3 +32,11 @@ async def structure(session: AsyncSession, structure_id: UUID) -> sa.Row | None:
 async def lock_request(session: AsyncSession, request_id: UUID) -> sa.Row | None:
     statement = sa.select(contact_requests).where(contact_requests.c.id == request_id).with_for_update()
     return (await session.execute(statement)).first()
+
+
+async def request_with_structure(session: AsyncSession, request_id: UUID) -> sa.Row | None:
+    """The request and the name of the structure holding it (a read: no lock)."""
+    statement = (sa.select(contact_requests, structures.c.name.label("structure_name"))
+                 .outerjoin(structures, structures.c.structure_id == contact_requests.c.structure_id)
+                 .where(contact_requests.c.id == request_id))
+    return (await session.execute(statement)).first()

@@ -50,6 +50,39 @@ class ByLink:
     token: str
 
 
+@dataclass(frozen=True)
+class LinkedRequest:
+    """What the holder of the email link may read: the mail it came in already said as much."""
+
+    request_id: UUID
+    status: str
+    structure_name: str | None
+    company_name: str
+    contact_name: str
+    postal_code: str
+    domains: list[str]
+    message: str
+    received_at: datetime
+    ack_deadline: datetime
+    acknowledged_at: datetime | None
+
+
+async def read_by_link(db: Database, links: Links, request_id: UUID, token: str) -> LinkedRequest:
+    """The request an acknowledgement link points at, for its landing page; nothing is changed."""
+    async with db.sessions() as session:
+        row = await repo.request_with_structure(session, request_id)
+    if row is None or row.purged_at is not None:
+        raise RequestNotFound(request_id)
+    try:
+        ack_token.verify(links.secret, token, request_id, row.structure_id, db.clock.now())
+    except ack_token.InvalidAckToken as error:
+        raise NotYours(str(error)) from error
+    return LinkedRequest(request_id=row.id, status=row.status, structure_name=row.structure_name,
+                         company_name=row.company_name, contact_name=row.contact_name, postal_code=row.postal_code,
+                         domains=list(row.domains), message=row.message, received_at=row.received_at,
+                         ack_deadline=row.ack_deadline, acknowledged_at=row.acknowledged_at)
+
+
 async def acknowledge(db: Database, links: Links, request_id: UUID, proof: ByStructure | ByLink) -> Acknowledgement:
     now = db.clock.now()
     async with db.uow() as uow:

@@ -110,6 +110,19 @@ async def get_activator(slug: str, state: DirectoryDep) -> Response:
     return Response(public_json, media_type=JSON)
 
 
+@router.get("/places", summary="Regions and departments with their official names (COG), for search forms",
+            responses={200: {"description": "`{version, regions: [{code, name}], departments: [{code, name, region}]}`"}})
+async def places(state: DirectoryDep) -> Response:
+    geography = state.geography
+    body = {"version": geography.version,
+            "regions": [{"code": code, "name": name} for code, name in sorted(geography.regions.items(),
+                                                                              key=lambda item: item[1])],
+            "departments": [{"code": code, "name": name, "region": region}
+                            for code, (name, region) in sorted(geography.departments.items())]}
+    return Response(json.dumps(body, ensure_ascii=False), media_type=JSON,
+                    headers={"Cache-Control": "public, max-age=3600"})
+
+
 @router.get("/me/statistics", summary="The calling structure's statistics, by day and by month",
             responses={401: {"description": "no or invalid token"},
                        403: {"description": "not an activator of a published structure"},

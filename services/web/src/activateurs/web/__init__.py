@@ -1,0 +1,1 @@
+"""Activateurs web: the pages people use, a client of the five services' public APIs."""

@@ -1,0 +1,126 @@
+"""Wiring of the web frontend: API clients, pages, security headers, CSRF, errors, health and metrics."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from activateurs.shared.health import health_router
+from activateurs.shared.http_metrics import MetricsMiddleware
+from activateurs.shared.logging import configure_logging
+
+from .clients.base import ApiClient, ApiError, ApiUnavailable
+from .clients.contact_relay import ContactRelayClient
+from .clients.directory import DirectoryClient
+from .clients.registration import RegistrationClient
+from .config import WebSettings
+from .context import Web
+from .pages import contact, crawlers, info, links, public
+from .rendering import Pages
+from .security import Csrf, CsrfRefused, SecurityHeaders
+from .static_files import StaticBundle
+
+log = logging.getLogger(__name__)
+SITE_NAME = "Activateurs France Num"
+# The APIs the pages of this service call: readiness waits for them.
+NEEDED_APIS = ("registration", "directory", "contact-relay")
+
+
+def build_web(settings: WebSettings) -> Web:
+    def client(name: str, url: str) -> ApiClient:
+        return ApiClient(name, url, timeout=settings.api_timeout_seconds, connections=settings.api_connections)
+
+    apis = {"registration": client("registration", settings.registration_url),
+            "validation": client("validation", settings.validation_url),
+            "directory": client("directory", settings.directory_url),
+            "contact-relay": client("contact-relay", settings.contact_relay_url),
+            "notifier": client("notifier", settings.notifier_url)}
+    bundle = StaticBundle(settings.static_dir)
+    return Web(settings=settings, pages=Pages(bundle, settings.public_base_url, SITE_NAME),
+               csrf=Csrf(settings.secret_key, settings.csrf_max_age_seconds, settings.secure_cookies), apis=apis,
+               directory=DirectoryClient(apis["directory"], settings.places_cache_seconds),
+               contact_relay=ContactRelayClient(apis["contact-relay"]),
+               registration=RegistrationClient(apis["registration"]))
+
+
+def create_app(settings: WebSettings) -> FastAPI:
+    configure_logging("web", settings.log_level)
+    web = build_web(settings)
+    bundle = StaticBundle(settings.static_dir)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        log.info("web started")
+        try:
+            yield
+        finally:
+            for api in web.apis.values():
+                await api.close()
+
+    app = FastAPI(title="activateurs-web", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None,
+                  openapi_url=None)
+    app.state.web = web
+    checks = {name: web.apis[name].alive for name in NEEDED_APIS}
+    app.include_router(health_router(checks))
+    app.include_router(bundle.router())
+    for module in (public, contact, links, info, crawlers):
+        app.include_router(module.router)
+    _handle_errors(app, web)
+
+    @app.middleware("http")
+    async def csrf_cookie(request: Request, call_next):  # noqa: ANN001, ANN202
+        new = web.csrf.prepare(request)
+        response: Response = await call_next(request)
+        if new:
+            response.set_cookie(**web.csrf.cookie(new))  # type: ignore[arg-type]
+        if "cache-control" not in response.headers:
+            # Pages may carry a CSRF token and change with the data: never kept by shared caches.
+            response.headers["Cache-Control"] = "no-cache, private"
+        return response
+
+    app.add_middleware(SecurityHeaders, https=settings.secure_cookies)
+    app.add_middleware(MetricsMiddleware)
+    return app
+
+
+def _handle_errors(app: FastAPI, web: Web) -> None:
+    def page(request: Request, template: str, status: int, **context: object) -> Response:
+        if not hasattr(request.state, "csrf_token"):
+            web.csrf.prepare(request)
+        return web.pages.render(request, template, status_code=status, **context)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if error.status_code == 404:
+            return page(request, "errors/404.html", 404)
+        if isinstance(error, CsrfRefused):
+            return page(request, "errors/refused.html", 403, message=error.detail)
+        return page(request, "errors/generic.html", error.status_code, message=str(error.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, error: RequestValidationError) -> Response:
+        return page(request, "errors/generic.html", 400, message="Cette adresse n'est pas valide.")
+
+    @app.exception_handler(ApiUnavailable)
+    async def unavailable(request: Request, error: ApiUnavailable) -> Response:
+        log.warning("API unavailable: %s", error)
+        response = page(request, "errors/503.html", 503)
+        response.headers["Retry-After"] = "30"
+        return response
+
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, error: ApiError) -> Response:
+        # A 4xx no page expected: a bug of ours, said plainly to the person, logged for us.
+        log.error("unexpected API answer %s on %s %s", error.status, request.method, request.url.path)
+        return page(request, "errors/500.html", 500)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return page(request, "errors/500.html", 500)

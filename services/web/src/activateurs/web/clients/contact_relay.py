@@ -1,0 +1,24 @@
+"""Contact-relay's public API: a business's request, and the one-click acknowledgement link."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .base import ApiClient
+
+
+class ContactRelayClient:
+    def __init__(self, api: ApiClient) -> None:
+        self.api = api
+
+    async def submit(self, request: dict[str, Any], client_address: str | None) -> str:
+        # The relay limits requests per address: it must count the business, not this server.
+        headers = {"X-Forwarded-For": client_address} if client_address else None
+        return (await self.api.post_json("/api/v1/contact-requests", request, headers=headers))["id"]
+
+    async def by_link(self, request_id: str, token: str) -> dict[str, Any]:
+        return await self.api.get_json(f"/api/v1/contact-requests/{request_id}", params={"token": token})
+
+    async def acknowledge(self, request_id: str, token: str) -> dict[str, Any]:
+        return await self.api.post_json(f"/api/v1/contact-requests/{request_id}/acknowledgement",
+                                        params={"token": token})

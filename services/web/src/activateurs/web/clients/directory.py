@@ -1,0 +1,31 @@
+"""The directory's public API: search, profiles, places, open data, member photos' origin aside."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .base import ApiClient
+
+
+class DirectoryClient:
+    def __init__(self, api: ApiClient, places_cache_seconds: float) -> None:
+        self.api = api
+        self._places: tuple[float, dict[str, Any]] | None = None
+        self._places_ttl = places_cache_seconds
+
+    async def search(self, criteria: Mapping[str, str | Sequence[str]]) -> dict[str, Any]:
+        return await self.api.get_json("/api/v1/activators", params=[
+            (key, item) for key, value in criteria.items()
+            for item in ([value] if isinstance(value, str) else value)])
+
+    async def profile(self, slug: str) -> dict[str, Any]:
+        return await self.api.get_json(f"/api/v1/activators/{slug}")
+
+    async def places(self) -> dict[str, Any]:
+        """Regions and departments with their names (the official COG), kept for a while."""
+        now = time.monotonic()
+        if self._places is None or now - self._places[0] > self._places_ttl:
+            self._places = (now, await self.api.get_json("/api/v1/places"))
+        return self._places[1]

@@ -1,0 +1,22 @@
+"""Registration's public API used by the public pages: verification, the charter, member photos."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .base import ApiClient
+
+
+class RegistrationClient:
+    def __init__(self, api: ApiClient) -> None:
+        self.api = api
+
+    async def verify(self, token: str) -> None:
+        await self.api.post_json("/api/v1/accounts/verification", {"token": token})
+
+    async def charter(self) -> dict[str, Any]:
+        return await self.api.get_json("/api/v1/charter")
+
+    async def photo(self, document_id: str) -> tuple[bytes, str]:
+        answer = await self.api.request("GET", f"/api/v1/photos/{document_id}")
+        return answer.content, answer.headers.get("content-type", "application/octet-stream")

@@ -1,0 +1,39 @@
+"""What the pages need, built once in app.py and injected into every route the same way (`WebDep`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from .clients.base import ApiClient
+from .clients.contact_relay import ContactRelayClient
+from .clients.directory import DirectoryClient
+from .clients.registration import RegistrationClient
+from .config import WebSettings
+from .rendering import Pages
+from .security import Csrf
+
+
+@dataclass
+class Web:
+    settings: WebSettings
+    pages: Pages
+    csrf: Csrf
+    apis: dict[str, ApiClient]
+    directory: DirectoryClient
+    contact_relay: ContactRelayClient
+    registration: RegistrationClient
+
+
+async def web(request: Request) -> Web:  # async: a plain def would run in the thread pool
+    return request.app.state.web
+
+
+WebDep = Annotated[Web, Depends(web)]
+
+
+def client_address(request: Request) -> str | None:
+    """The visitor's address as uvicorn saw it (behind trusted proxies: the forwarded one)."""
+    return request.client.host if request.client else None

@@ -1,0 +1,108 @@
+"""Landing pages of the links in emails: each GET only shows; the button's POST does the change."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from ..clients.base import ApiError
+from ..context import WebDep
+
+router = APIRouter(include_in_schema=False)
+TOKEN_LIMIT = 4096
+
+
+def _token(request: Request) -> str:
+    token = request.query_params.get("token", "")
+    return token if len(token) <= TOKEN_LIMIT else ""
+
+
+def _request_id(raw: str) -> str | None:
+    try:
+        return str(UUID(raw))
+    except ValueError:
+        return None
+
+
+async def _linked_request(web: WebDep, raw_id: str, token: str) -> dict | None:
+    request_id = _request_id(raw_id)
+    if request_id is None or not token or len(token) > 200:
+        return None
+    try:
+        return await web.contact_relay.by_link(request_id, token)
+    except ApiError as error:
+        if error.status in (403, 404, 422):
+            return None
+        raise
+
+
+@router.get("/contact-requests/{request_id}/acknowledgement", response_class=HTMLResponse)
+async def acknowledgement_page(request_id: str, request: Request, web: WebDep) -> Response:
+    token = _token(request)
+    found = await _linked_request(web, request_id, token)
+    if found is None:
+        return web.pages.render(request, "pages/link_invalid.html", status_code=400,
+                                what="Ce lien de prise en compte")
+    return web.pages.render(request, "pages/acknowledgement.html", contact=found, token=token)
+
+
+@router.post("/contact-requests/{request_id}/acknowledgement", response_class=HTMLResponse)
+async def acknowledge(request_id: str, request: Request, web: WebDep) -> Response:
+    posted = await request.form()
+    web.csrf.check(request, posted.get("csrf_token"))  # type: ignore[arg-type]
+    token = str(posted.get("token") or "")
+    found = await _linked_request(web, request_id, token)
+    if found is None:
+        return web.pages.render(request, "pages/link_invalid.html", status_code=400,
+                                what="Ce lien de prise en compte")
+    try:
+        await web.contact_relay.acknowledge(found["id"], token)
+    except ApiError as error:
+        if error.status != 409:
+            raise
+        return web.pages.render(request, "pages/acknowledgement.html", status_code=409, contact=found, token=token,
+                                conflict=True)
+    return RedirectResponse(f"/contact-requests/{found['id']}/acknowledgement/confirmee", status_code=303)
+
+
+@router.get("/contact-requests/{request_id}/acknowledgement/confirmee", response_class=HTMLResponse)
+async def acknowledged(request_id: str, request: Request, web: WebDep) -> Response:
+    return web.pages.render(request, "pages/acknowledged.html")
+
+
+@router.get("/verification", response_class=HTMLResponse)
+async def verification_page(request: Request, web: WebDep) -> Response:
+    token = _token(request)
+    if not token:
+        return web.pages.render(request, "pages/link_invalid.html", status_code=400, what="Ce lien de vérification")
+    return web.pages.render(request, "pages/verification.html", token=token)
+
+
+@router.post("/verification", response_class=HTMLResponse)
+async def verify(request: Request, web: WebDep) -> Response:
+    posted = await request.form()
+    web.csrf.check(request, posted.get("csrf_token"))  # type: ignore[arg-type]
+    token = str(posted.get("token") or "")[:TOKEN_LIMIT]
+    try:
+        await web.registration.verify(token)
+    except ApiError as error:
+        if error.status not in (400, 422):
+            raise
+        return web.pages.render(request, "pages/link_invalid.html", status_code=400, what="Ce lien de vérification",
+                                resend=True)
+    return RedirectResponse("/verification/confirmee", status_code=303)
+
+
+@router.get("/verification/confirmee", response_class=HTMLResponse)
+async def verified(request: Request, web: WebDep) -> Response:
+    return web.pages.render(request, "pages/verified.html")
+
+
+@router.get("/invitation", response_class=HTMLResponse)
+async def invitation_page(request: Request, web: WebDep) -> Response:
+    token = _token(request)
+    if not token:
+        return web.pages.render(request, "pages/link_invalid.html", status_code=400, what="Ce lien d'invitation")
+    return web.pages.render(request, "pages/invitation.html")

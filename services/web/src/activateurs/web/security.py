@@ -1,0 +1,90 @@
+"""Security headers on every answer, and the CSRF token every state-changing form carries."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+
+from fastapi import HTTPException, Request
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+CSRF_COOKIE = "activateurs_csrf"
+CSRF_FIELD = "csrf_token"
+# No inline script or style anywhere: the DSFR's files and ours come from this origin; its CSS embeds
+# small SVGs as data: URLs. frame-ancestors 'none' keeps the pages out of other sites' frames.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'")
+HEADERS = [
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+HSTS = (b"strict-transport-security", b"max-age=63072000; includeSubDomains")
+
+
+class SecurityHeaders:
+    """Plain ASGI middleware: adds the headers to every response, pages, files and errors alike."""
+
+    def __init__(self, app: ASGIApp, *, https: bool) -> None:
+        self.app = app
+        self.headers = HEADERS + ([HSTS] if https else [])
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = list(message.get("headers", [])) + self.headers
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+class Csrf:
+    """Double submit, signed: a random value in an HttpOnly cookie, its signed copy in each form.
+
+    A forged cross-site POST carries the cookie but cannot read or make the form's copy.
+    """
+
+    def __init__(self, secret: str, max_age: int, secure: bool) -> None:
+        self.signer = URLSafeTimedSerializer(secret, salt="activateurs-web-csrf")
+        self.max_age = max_age
+        self.secure = secure
+
+    def prepare(self, request: Request) -> str | None:
+        """Puts this browser's token on the request; returns a new cookie value when it had none."""
+        value = request.cookies.get(CSRF_COOKIE)
+        new = None
+        if not value or len(value) != 43:
+            value = new = secrets.token_urlsafe(32)
+        request.state.csrf_value = value
+        request.state.csrf_token = self.signer.dumps(value)
+        return new
+
+    def check(self, request: Request, submitted: str | None) -> None:
+        expected = request.cookies.get(CSRF_COOKIE)
+        try:
+            value = self.signer.loads(submitted or "", max_age=self.max_age)
+        except SignatureExpired:
+            raise CsrfRefused("Le formulaire a expiré. Rechargez la page et envoyez-le de nouveau.") from None
+        except BadSignature:
+            raise CsrfRefused("Le formulaire n'a pas pu être vérifié. Rechargez la page et recommencez.") from None
+        if not expected or not hmac.compare_digest(str(value), expected):
+            raise CsrfRefused("Le formulaire n'a pas pu être vérifié. Vérifiez que les cookies sont acceptés, "
+                              "rechargez la page et recommencez.")
+
+    def cookie(self, value: str) -> dict[str, object]:
+        return {"key": CSRF_COOKIE, "value": value, "httponly": True, "samesite": "lax", "secure": self.secure,
+                "path": "/"}
+
+
+class CsrfRefused(HTTPException):
+    def __init__(self, message: str) -> None:
+        super().__init__(status_code=403, detail=message)
