@@ -182,7 +182,7 @@ class DossierAcceptedContext(EmailContext):
             "first_name": "Claire",
             "structure_name": "Numérique & Co",
             "engagement_expires_at": "2028-04-07T10:00:00+02:00",
-            "space_url": "https://activateurs.francenum.gouv.fr/mon-espace",
+            "space_url": "https://activateurs.francenum.gouv.fr/espace",
         }
     )
 
@@ -446,7 +446,7 @@ class EngagementReminderContext(EmailContext):
             "structure_name": "Numérique & Co",
             "engagement_expires_at": "2028-04-07T10:00:00+02:00",
             "days_left": 30,
-            "renewal_url": "https://activateurs.francenum.gouv.fr/mon-espace/engagement",
+            "renewal_url": "https://activateurs.francenum.gouv.fr/espace/engagement",
         }
     )
 
@@ -472,7 +472,7 @@ class CharterToAcceptContext(EmailContext):
             "first_name": "Claire",
             "charter_version": 2,
             "acceptance_deadline": "2026-09-30T23:59:00+02:00",
-            "charter_url": "https://activateurs.francenum.gouv.fr/mon-espace/charte",
+            "charter_url": "https://activateurs.francenum.gouv.fr/charte",
         }
     )
 

@@ -1,0 +1,53 @@
+"""Debian's Chromium driven by Playwright, and axe-core's WCAG 2.1 A/AA verdict on the page it shows."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from playwright.async_api import Browser, Page, async_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+AXE = ROOT / "services" / "web" / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@asynccontextmanager
+async def chromium() -> AsyncIterator[Browser]:
+    """Headless Chromium from Debian's package (no browser is ever downloaded); --no-sandbox: tests run as root."""
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
+async def axe_violations(page: Page) -> list[dict[str, Any]]:
+    """axe-core's violations of the WCAG 2.1 A and AA rules on the page as it is now.
+
+    axe is evaluated through the DevTools protocol, which the page's Content-Security-Policy does not
+    govern: the policy under test stays as strict as in production.
+    """
+    if not await page.evaluate("() => typeof window.axe !== 'undefined'"):
+        await page.evaluate(AXE.read_text())
+    result = await page.evaluate(
+        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}})).violations"
+        ".map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}))",
+        WCAG_21_AA)
+    return result
+
+
+async def assert_accessible(page: Page, what: str = "") -> None:
+    found = await axe_violations(page)
+    assert not found, f"axe-core on {what or page.url}:\n" + "\n".join(
+        f"  {v['id']} ({v['impact']}): {v['help']} at {v['nodes']}" for v in found)
+
+
+async def horizontal_overflow(page: Page) -> int:
+    """How many CSS pixels the page is wider than the window (0: no horizontal scrolling)."""
+    return await page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
