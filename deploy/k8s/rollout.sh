@@ -1,7 +1,8 @@
 #!/bin/sh
 # Deploys (or upgrades) Activateurs on Kubernetes in the only safe order: PostgreSQL and RabbitMQ,
 # then each service's migration Job (`activateurs-<name> migrate`), and only once they all completed,
-# the services (`serve --no-migrate`), rolled out two replicas at a time per Deployment.
+# the services (`serve --no-migrate`), rolled out one pod at a time per Deployment (never below its
+# ready replicas), and once they all serve, the web frontend.
 # Usage: deploy/k8s/rollout.sh [kustomization directory, default deploy/k8s/overlays/production]
 # Needs kubectl (with its built-in kustomize) and the Secrets of deploy/k8s/secrets.example/ created.
 set -eu
@@ -11,8 +12,9 @@ NAMESPACE=activateurs
 MIGRATION='app.kubernetes.io/component=migration'
 
 # 1. Namespace, settings, PostgreSQL, RabbitMQ, network policies: everything but the services' API
-#    objects and the Jobs (objects without a component label match `notin` too).
-kubectl apply -k "$KUSTOMIZATION" -l 'app.kubernetes.io/component notin (api,migration)'
+#    objects, the web's (it needs this release's APIs) and the Jobs (objects without a component
+#    label match `notin` too).
+kubectl apply -k "$KUSTOMIZATION" -l 'app.kubernetes.io/component notin (api,frontend,migration)'
 kubectl -n "$NAMESPACE" rollout status statefulset/postgres --timeout=10m
 kubectl -n "$NAMESPACE" rollout status statefulset/rabbitmq --timeout=15m
 
@@ -27,7 +29,12 @@ if ! kubectl -n "$NAMESPACE" wait --for=condition=complete job -l "$MIGRATION" -
 fi
 
 # 3. The services: Deployments (rolling, never below their ready replicas), Services, budgets.
-kubectl apply -k "$KUSTOMIZATION"
+kubectl apply -k "$KUSTOMIZATION" -l 'app.kubernetes.io/component notin (frontend)'
 for deployment in registration validation directory contact-relay notifier; do
     kubectl -n "$NAMESPACE" rollout status "deployment/$deployment" --timeout=10m
 done
+
+# 4. The web, once this release's APIs all serve: its pages may call what they have just added. Its
+#    pods are ready once registration, directory and contact-relay answer.
+kubectl apply -k "$KUSTOMIZATION"
+kubectl -n "$NAMESPACE" rollout status deployment/web --timeout=10m

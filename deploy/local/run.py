@@ -1,4 +1,4 @@
-"""`make run`: databases, migrations, the five services and a mail sink, in the foreground until Ctrl-C."""
+"""`make run`: databases, migrations, the five services, the web and a mail sink, in the foreground until Ctrl-C."""
 
 from __future__ import annotations
 
@@ -24,14 +24,22 @@ BIN = ROOT / ".venv" / "bin"
 class ServiceSpec:
     name: str
     port: int
+    # The web frontend has none: it only calls the five APIs.
+    has_database: bool = True
 
     @property
     def env_prefix(self) -> str:
         return self.name.replace("-", "_").upper()
 
+    def http_port(self, env: dict[str, str]) -> int:
+        """<SERVICE>_HTTP_PORT (e.g. WEB_HTTP_PORT) if set, else the port of CONTRACTS.md."""
+        return int(env.get(f"{self.env_prefix}_HTTP_PORT") or self.port)
+
 
 SERVICES = (ServiceSpec("registration", 8001), ServiceSpec("validation", 8002), ServiceSpec("directory", 8003),
             ServiceSpec("contact-relay", 8004), ServiceSpec("notifier", 8005))
+WEB = ServiceSpec("web", 8000, has_database=False)
+PROCESSES = (*SERVICES, WEB)
 
 
 def database_url(spec: ServiceSpec) -> str:
@@ -41,14 +49,14 @@ def database_url(spec: ServiceSpec) -> str:
 
 
 async def pipe_output(name: str, stream: asyncio.StreamReader) -> None:
-    width = max(len(s.name) for s in SERVICES)
+    width = max(len(s.name) for s in PROCESSES)
     while line := await stream.readline():
         sys.stdout.write(f"{name:>{width}} | {line.decode(errors='replace')}")
         sys.stdout.flush()
 
 
-async def wait_ready(spec: ServiceSpec, process: asyncio.subprocess.Process, timeout: float = 120) -> None:
-    url = f"http://127.0.0.1:{spec.port}/health/ready"
+async def wait_ready(spec: ServiceSpec, port: int, process: asyncio.subprocess.Process, timeout: float = 120) -> None:
+    url = f"http://127.0.0.1:{port}/health/ready"
     async with httpx.AsyncClient(timeout=2) as client:
         for _ in range(int(timeout * 4)):
             if process.returncode is not None:
@@ -70,6 +78,13 @@ async def main() -> int:
                         http_port=int(env.get("MAILSINK_HTTP_PORT", 8025)))
         sink.start()
         env.update(SMTP_HOST="127.0.0.1", SMTP_PORT=str(sink.smtp_port), SMTP_TLS="none")
+    ports = {spec.name: spec.http_port(env) for spec in PROCESSES}
+    # Every link in an email points at the web frontend started below.
+    if not env.get("PUBLIC_BASE_URL"):
+        env["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{ports[WEB.name]}"
+    # The web calls the five APIs where this script starts them (WEB_<SERVICE>_URL, unless set).
+    for spec in SERVICES:
+        env.setdefault(f"WEB_{spec.env_prefix}_URL", f"http://127.0.0.1:{ports[spec.name]}")
 
     processes: dict[str, asyncio.subprocess.Process] = {}
     stop = asyncio.Event()
@@ -77,21 +92,25 @@ async def main() -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     try:
-        for spec in SERVICES:
-            url = database_url(spec)
-            if await ensure_database_exists(url):
-                print(f"created database for {spec.name}")
-            service_env = {**env, "DATABASE_URL": url,
-                           "HTTP_PORT": env.get(f"{spec.env_prefix}_HTTP_PORT", str(spec.port))}
+        for spec in PROCESSES:
+            service_env = {**env, "HTTP_PORT": str(ports[spec.name])}
+            if spec.has_database:
+                url = database_url(spec)
+                if await ensure_database_exists(url):
+                    print(f"created database for {spec.name}")
+                service_env["DATABASE_URL"] = url
             process = await asyncio.create_subprocess_exec(
                 str(BIN / f"activateurs-{spec.name}"), "serve", env=service_env,
                 stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, start_new_session=True)
             processes[spec.name] = process
             asyncio.create_task(pipe_output(spec.name, process.stdout))
-        await asyncio.gather(*(wait_ready(spec, processes[spec.name]) for spec in SERVICES))
+        await asyncio.gather(*(wait_ready(spec, ports[spec.name], processes[spec.name]) for spec in PROCESSES))
         print("\nActivateurs is running:")
+        site = f"http://127.0.0.1:{ports[WEB.name]}"
+        links = "" if env["PUBLIC_BASE_URL"] == site else f"   links in mails {env['PUBLIC_BASE_URL']}"
+        print(f"  {'web (site)':<13} {site}   health {site}/health/ready{links}")
         for spec in SERVICES:
-            base = f"http://127.0.0.1:{spec.port}"
+            base = f"http://127.0.0.1:{ports[spec.name]}"
             print(f"  {spec.name:<13} {base}   docs {base}/docs   health {base}/health/ready")
         if sink:
             print(f"  mail sink     smtp://127.0.0.1:{sink.smtp_port}   mails http://127.0.0.1:{sink.http_port}"

@@ -7,6 +7,7 @@ import ipaddress
 import json
 import re
 from functools import cache
+from urllib.parse import urlsplit
 
 import kubernetes_validate
 import pytest
@@ -19,6 +20,9 @@ K8S = ROOT / "deploy" / "k8s"
 BASE = K8S / "base"
 NAMESPACE = "activateurs"
 SERVICES = {"registration": 8001, "validation": 8002, "directory": 8003, "contact-relay": 8004, "notifier": 8005}
+# The web frontend: a Deployment like theirs, but no database, no broker, no migration Job.
+WEB, WEB_PORT = "web", 8000
+PORTS = {**SERVICES, WEB: WEB_PORT}
 # The oldest Kubernetes the manifests support, and the newest schema kubernetes-validate knows.
 K8S_VERSIONS = ("1.30.0", "1.37.0")
 # Names of settings that hold credentials: their values may only come from a Secret.
@@ -166,7 +170,7 @@ def test_objects_are_unique_and_all_in_the_platform_namespace():
 def test_the_production_overlay_builds_on_the_base_with_the_services_images():
     overlay = yaml.safe_load((K8S / "overlays" / "production" / "kustomization.yaml").read_text())
     assert "../../base" in overlay["resources"]
-    assert {image["name"] for image in overlay["images"]} == {_dockerfile_image(name) for name in SERVICES}
+    assert {image["name"] for image in overlay["images"]} == {_dockerfile_image(name) for name in PORTS}
     for patch in overlay.get("patches", []):
         target = yaml.safe_load((K8S / "overlays" / "production" / patch["path"]).read_text())
         assert target["metadata"]["name"] in _objects(target["kind"]), f"{patch['path']} patches nothing"
@@ -174,30 +178,28 @@ def test_the_production_overlay_builds_on_the_base_with_the_services_images():
 
 # --- the five services ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", SERVICES)
-def test_each_service_runs_two_hardened_replicas_that_do_not_migrate(name):
-    port = SERVICES[name]
+def _replicated_container(name: str) -> dict:
+    """The Deployment's one container, checked for what every Deployment of ours holds; returned for the rest."""
+    port = PORTS[name]
     deployment = _one("Deployment", name)
     pod = _pod_spec(deployment)
     labels = deployment["spec"]["template"]["metadata"]["labels"]
     assert _matches(deployment["spec"]["selector"], labels)
     assert deployment["spec"]["replicas"] >= 2
+    assert deployment["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] == 0
     assert pod["terminationGracePeriodSeconds"] >= 30
     [container] = pod["containers"]
 
-    # The image the Dockerfile builds, started as its CMD but without migrating.
+    # The image the Dockerfile builds, on the port of CONTRACTS.md.
     assert _image_name(container["image"]) == _dockerfile_image(name)
-    assert container["command"] == [*_dockerfile_command(name), "--no-migrate"]
     assert [p["containerPort"] for p in container["ports"]] == [port]
     assert _environment(container)["HTTP_PORT"] == ("configmap", str(port))
 
-    # Probes on the service's own port: live, ready, and a startup probe covering the dependency wait.
-    for probe, path in (("livenessProbe", "/health/live"), ("readinessProbe", "/health/ready")):
+    # Probes on its own port: live, ready, and a startup probe.
+    for probe, path in (("livenessProbe", "/health/live"), ("readinessProbe", "/health/ready"),
+                        ("startupProbe", "/health/live")):
         assert container[probe]["httpGet"]["path"] == path, probe
         assert _port(container, container[probe]["httpGet"]["port"]) == port, probe
-    startup = container["startupProbe"]
-    assert _port(container, startup["httpGet"]["port"]) == port
-    assert startup["periodSeconds"] * startup["failureThreshold"] > 60, "serve waits up to 60 s for its dependencies"
 
     for kind in ("requests", "limits"):
         assert {"cpu", "memory"} <= set(container["resources"][kind]), kind
@@ -206,9 +208,49 @@ def test_each_service_runs_two_hardened_replicas_that_do_not_migrate(name):
     [term] = pod["affinity"]["podAntiAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"]
     assert _matches(term["podAffinityTerm"]["labelSelector"], labels)
     assert term["podAffinityTerm"]["topologyKey"] == "kubernetes.io/hostname"
+    return container
 
 
 @pytest.mark.parametrize("name", SERVICES)
+def test_each_service_runs_two_hardened_replicas_that_do_not_migrate(name):
+    container = _replicated_container(name)
+    # Started as the Dockerfile's CMD, but without migrating (the Job does).
+    assert container["command"] == [*_dockerfile_command(name), "--no-migrate"]
+    startup = container["startupProbe"]
+    assert startup["periodSeconds"] * startup["failureThreshold"] > 60, "serve waits up to 60 s for its dependencies"
+
+
+def _service_address(url: str) -> tuple[str, int]:
+    """The Service a URL inside the cluster names (`name`, `name.namespace` or the full DNS name) and its port."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    for suffix in (f".{NAMESPACE}.svc.cluster.local", f".{NAMESPACE}.svc", f".{NAMESPACE}"):
+        host = host.removesuffix(suffix)
+    return host, parts.port or 80
+
+
+def test_the_web_runs_two_hardened_replicas_that_call_the_five_apis_through_their_services():
+    container = _replicated_container(WEB)
+    # Nothing to migrate: the image's own command.
+    assert container["command"] == _dockerfile_command(WEB)
+    environment = _environment(container)
+    assert environment["ENVIRONMENT"] == ("configmap", "production")
+    assert environment["PUBLIC_BASE_URL"][0] == "configmap"
+    # No database nor broker, so none of their credentials.
+    assert not SECRET_URLS & set(environment)
+    # The one secret, the same in every replica.
+    assert environment["WEB_SECRET_KEY"] == ("secret", ("web-secrets", "WEB_SECRET_KEY"))
+    for name in SERVICES:
+        source, url = environment[f"WEB_{name.replace('-', '_').upper()}_URL"]
+        assert source == "configmap" and url.startswith("http://"), name
+        service, port = _service_address(url)
+        assert service == name, url
+        assert port in {p["port"] for p in _one("Service", name)["spec"]["ports"]}, url
+    assert not any(_image_name(_pod_spec(job)["containers"][0]["image"]) == _dockerfile_image(WEB)
+                   for job in _objects("Job").values()), "the web has no migration Job"
+
+
+@pytest.mark.parametrize("name", PORTS)
 def test_each_service_has_a_cluster_ip_service_and_a_disruption_budget(name):
     deployment = _one("Deployment", name)
     labels = deployment["spec"]["template"]["metadata"]["labels"]
@@ -217,11 +259,13 @@ def test_each_service_has_a_cluster_ip_service_and_a_disruption_budget(name):
     assert service["spec"].get("type", "ClusterIP") == "ClusterIP"
     assert _matches({"matchLabels": service["spec"]["selector"]}, labels)
     [service_port] = service["spec"]["ports"]
-    assert service_port["port"] == SERVICES[name] and _port(container, service_port["targetPort"]) == SERVICES[name]
+    assert service_port["port"] == PORTS[name] and _port(container, service_port["targetPort"]) == PORTS[name]
 
     budget = _one("PodDisruptionBudget", name)
     assert budget["spec"]["minAvailable"] == 1
     assert _matches(budget["spec"]["selector"], labels)
+    if name not in SERVICES:
+        return
     migration_labels = _migration_jobs()[name]["spec"]["template"]["metadata"]["labels"]
     assert not _matches(budget["spec"]["selector"], migration_labels), "the budget must not count Job pods"
     assert not _matches({"matchLabels": service["spec"]["selector"]}, migration_labels), "no traffic to Job pods"
@@ -266,8 +310,9 @@ def test_every_pod_runs_as_non_root_without_privileges():
             assert not context["capabilities"].get("add"), (name, container["name"])
             for kind in ("requests", "limits"):
                 assert {"cpu", "memory"} <= set(container["resources"][kind]), (name, container["name"], kind)
-    for name in SERVICES:
-        for workload in (_one("Deployment", name), _migration_jobs()[name]):
+    jobs = _migration_jobs()
+    for name in PORTS:
+        for workload in (_one("Deployment", name), *([jobs[name]] if name in SERVICES else [])):
             # The user the Dockerfile creates and switches to.
             uid = re.search(r"--uid (\d+)", (ROOT / "services" / name / "Dockerfile").read_text()).group(1)
             assert _pod_spec(workload)["securityContext"]["runAsUser"] == int(uid)
@@ -299,6 +344,11 @@ def test_client_addresses_are_taken_from_the_ingress_and_only_from_the_cluster()
     networks = [ipaddress.ip_network(entry.strip()) for entry in trusted.split(",") if entry.strip()]
     assert networks, "FORWARDED_ALLOW_IPS: the ingress's addresses, or every request shares one rate limit"
     assert all(network.is_private for network in networks), "trust proxies of the cluster only, never '*'"
+    # The web believes the ingress, then passes the client's address on to contact-relay in X-Forwarded-For:
+    # contact-relay must believe the web's pods, which are in the same pod network as the ingress's.
+    for name in (WEB, "contact-relay"):
+        [container] = _pod_spec(_one("Deployment", name))["containers"]
+        assert _environment(container)["FORWARDED_ALLOW_IPS"] == ("configmap", trusted), name
 
 
 def test_every_secret_the_manifests_read_is_documented_in_the_examples():
@@ -437,5 +487,29 @@ def test_only_the_services_reach_the_database_and_the_broker(target, port):
         assert allowed(_one("Deployment", name)["spec"]["template"]["metadata"]["labels"]), name
         assert allowed(_migration_jobs()[name]["spec"]["template"]["metadata"]["labels"]), name
     assert not allowed({}), "an unlabelled pod must not get in"
+    assert not allowed(_one("Deployment", WEB)["spec"]["template"]["metadata"]["labels"]), "the web only calls APIs"
     other = "rabbitmq" if target == "postgres" else "postgres"
     assert not allowed(_one("StatefulSet", other)["spec"]["template"]["metadata"]["labels"])
+
+
+# --- rollout -------------------------------------------------------------------------------------
+
+def test_the_rollout_applies_the_apis_after_the_migrations_and_the_web_after_the_apis():
+    script = (K8S / "rollout.sh").read_text()
+    selectors = [set(match.split(",")) for match in
+                 re.findall(r"-l 'app\.kubernetes\.io/component notin \(([\w,-]+)\)'", script)]
+    assert len(selectors) == 2, "rollout.sh: steps 1 and 3 select by component"
+    components = {name: _one("Deployment", name)["metadata"]["labels"]["app.kubernetes.io/component"] for name in PORTS}
+    # Step 1 (before the migrations) leaves out every Deployment, Service and budget of ours.
+    assert "migration" in selectors[0]
+    for kind in ("Deployment", "Service", "PodDisruptionBudget"):
+        for name in PORTS:
+            labels = _one(kind, name)["metadata"]["labels"]
+            assert labels["app.kubernetes.io/component"] in selectors[0], (kind, name)
+    # Step 3 applies the APIs (not the web) and waits for each; step 4 applies the rest and waits for the web.
+    assert components[WEB] in selectors[1] and not {components[name] for name in SERVICES} & selectors[1]
+    loop = re.search(r"for deployment in ([\w -]+); do", script)
+    assert sorted(loop.group(1).split()) == sorted(SERVICES)
+    assert sorted([*SERVICES, WEB]) == sorted(_objects("Deployment")), "a Deployment rollout.sh does not wait for"
+    web_wait = script.index(f"rollout status deployment/{WEB} ")
+    assert loop.end() < script.index('kubectl apply -k "$KUSTOMIZATION"\n', loop.end()) < web_wait
