@@ -41,10 +41,10 @@ def query_token(url: str) -> str:
     return parse_qs(urlsplit(url).query)["token"][0]
 
 
-def dossier(person: Person, structure_name: str) -> dict[str, Any]:
-    """A complete dossier whose referent (and head of structure) is `person`."""
+def dossier(person: Person, structure_name: str, **structure: Any) -> dict[str, Any]:
+    """A complete dossier whose referent (and head of structure) is `person`; `structure` fields replaced."""
     return example_dossier(name=structure_name, head=(person.first_name, person.last_name, person.email),
-                           phone=person.phone)
+                           phone=person.phone, **structure)
 
 
 async def open_account(platform: Platform, person: Person) -> None:
@@ -63,10 +63,10 @@ async def open_account(platform: Platform, person: Person) -> None:
     person.headers = await platform.login(person.email, person.password)
 
 
-async def submit_dossier(platform: Platform, person: Person, structure_name: str) -> str:
+async def submit_dossier(platform: Platform, person: Person, structure_name: str, **structure: Any) -> str:
     """Draft → document → no problem left → submission with the current charter; the dossier id."""
     client = platform.registration
-    draft = await client.put("/api/v1/dossier", headers=person.headers, json=dossier(person, structure_name))
+    draft = await client.put("/api/v1/dossier", headers=person.headers, json=dossier(person, structure_name, **structure))
     assert draft.status_code == 200, draft.text
     assert draft.json()["problems"], "without its registration extract the dossier is incomplete"
     upload = await client.post("/api/v1/dossier/documents", headers=person.headers, data={"kind": "extrait_immatriculation"},
@@ -103,10 +103,10 @@ async def registration_status(platform: Platform, person: Person, status: str) -
 
 
 async def accepted_structure(platform: Platform, person: Person, structure_name: str,
-                             dge: dict[str, str]) -> tuple[str, str]:
+                             dge: dict[str, str], **structure: Any) -> tuple[str, str]:
     """Account, dossier, acceptance, publication: (structure_id, slug); `person.headers` then carry the structure."""
     await open_account(platform, person)
-    dossier_id = await submit_dossier(platform, person, structure_name)
+    dossier_id = await submit_dossier(platform, person, structure_name, **structure)
     await case(platform, dge, dossier_id, "to_review")
     decided = await platform.validation.post(f"/api/v1/dossiers/{dossier_id}/decision", headers=dge,
                                              json={"decision": "accepted", "reason": "Dossier complet."})

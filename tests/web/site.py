@@ -16,8 +16,16 @@ from tests.support.platform import Platform
 from tests.support.processes import ServiceProcess
 from tests.support.smtp import ReceivedMail, free_port
 
-# Names that search and slugs make something of: accents, an ampersand, overseas.
-STRUCTURES = ("Numérique & Co", "Web Atelier Réunion")
+# Names that search and slugs make something of (accents, an ampersand), in Paris and overseas.
+STRUCTURES = {
+    "Numérique & Co": {},
+    "Web Atelier Réunion": {
+        "address": {"street": "3 rue de Paris", "postal_code": "97400", "city": "Saint-Denis"},
+        "intervention_area": {"departments": ["974"], "national": False},
+        "domains": ["site_internet_ecommerce", "reseaux_sociaux_communication"],
+        "description": "Création de boutiques en ligne et animation des réseaux sociaux pour les commerces de La Réunion.",
+    },
+}
 
 
 @dataclass
@@ -51,9 +59,9 @@ class Site:
             self.process.start()
             await asyncio.to_thread(self.process.wait_ready, 60)
             dge = await dge_agent(self.platform)
-            for name in STRUCTURES:
+            for name, fields in STRUCTURES.items():
                 person = Person.unusual()
-                _, self.slugs[name] = await accepted_structure(self.platform, person, name, dge)
+                _, self.slugs[name] = await accepted_structure(self.platform, person, name, dge, **fields)
                 self.referents[name] = person
         except BaseException:
             await self.__aexit__(None, None, None)

@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 SITE_NAME = "Activateurs France Num"
 # The APIs the pages of this service call: readiness waits for them.
 NEEDED_APIS = ("registration", "directory", "contact-relay")
+FRENCH_STATUS = {405: "Cette adresse ne s'utilise pas de cette façon : revenez à la page précédente.",
+                 413: "Le formulaire envoyé est trop volumineux.", 400: "Cette adresse n'est pas valide."}
 
 
 def build_web(settings: WebSettings) -> Web:
@@ -103,7 +105,8 @@ def _handle_errors(app: FastAPI, web: Web) -> None:
             return page(request, "errors/404.html", 404)
         if isinstance(error, CsrfRefused):
             return page(request, "errors/refused.html", 403, message=error.detail)
-        return page(request, "errors/generic.html", error.status_code, message=str(error.detail))
+        return page(request, "errors/generic.html", error.status_code,
+                    message=FRENCH_STATUS.get(error.status_code, "Cette demande n'a pas pu être traitée."))
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, error: RequestValidationError) -> Response:
