@@ -101,3 +101,23 @@ async def test_the_inbox_lists_the_structures_requests_with_deadlines(relay, amq
     assert others.json()["total"] == 0
     assert (await relay.http.get("/api/v1/me/contact-requests")).status_code == 401
     assert (await relay.http.get("/api/v1/me/contact-requests", headers=issuer.headers("dge_agent"))).status_code == 403
+
+
+async def test_the_link_reads_its_request_and_changes_nothing(relay, amqp):
+    """GET /api/v1/contact-requests/{id}?token= feeds the landing page: the mail's contents, no acknowledgement."""
+    _, request_id, api_link = await _request(relay, amqp)
+    token = api_link.split("token=", 1)[1]
+    read = await relay.http.get(f"/api/v1/contact-requests/{request_id}", params={"token": token})
+    assert read.status_code == 200, read.text
+    body = read.json()
+    assert body["id"] == request_id and body["status"] == "forwarded" and body["acknowledged_at"] is None
+    assert body["company_name"] and body["message"] and body["structure_name"]
+    assert (await _acknowledged(relay)) == ([], []), "reading the request acknowledges nothing"
+    other = await relay.http.get(f"/api/v1/contact-requests/{uuid.uuid4()}", params={"token": token})
+    assert other.status_code == 404
+    forged = await relay.http.get(f"/api/v1/contact-requests/{request_id}", params={"token": token[:-3] + "abc"})
+    assert forged.status_code == 403
+    assert (await relay.http.get(f"/api/v1/contact-requests/{request_id}")).status_code == 422
+    await relay.http.post(api_link)
+    assert (await relay.http.get(f"/api/v1/contact-requests/{request_id}", params={"token": token})).json()[
+        "status"] == "acknowledged"

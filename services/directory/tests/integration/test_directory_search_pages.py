@@ -84,3 +84,14 @@ async def test_totals_past_the_count_cap_say_so_and_pages_go_on(start_directory,
         assert (exact["total"], exact["total_capped"]) == (1, False)
         two = (await client.get("/api/v1/activators", params={"region": "53", "page_size": 1})).json()
         assert (two["total"], two["total_capped"]) == (2, False)  # Rennes and the national one: exactly the cap
+
+
+async def test_places_list_every_region_and_department_with_their_official_names(client):
+    answer = await client.get("/api/v1/places")
+    assert answer.status_code == 200 and "max-age" in answer.headers["cache-control"]
+    body = answer.json()
+    regions = {item["code"]: item["name"] for item in body["regions"]}
+    departments = {item["code"]: item for item in body["departments"]}
+    assert regions["11"] == "Île-de-France" and regions["04"] == "La Réunion"
+    assert departments["2A"]["region"] == "94" and departments["974"]["name"] == "La Réunion"
+    assert len(departments) >= 101 and body["version"]
