@@ -137,3 +137,12 @@ async def test_a_request_to_an_unknown_activator_is_a_404_page(site) -> None:
     form = await site.web.get(f"/activateurs/{site.slugs['Numérique & Co']}/contact")
     answer = await site.web.post("/activateurs/nobody-here/contact", data={"csrf_token": csrf_of(form.text)})
     assert answer.status_code == 404 and "Page non trouvée" in answer.text
+
+
+async def test_the_web_log_holds_no_personal_data_nor_link_tokens(site) -> None:
+    """Run last in this module: the requests above typed emails, names and tokens into the site."""
+    await site.web.get("/verification", params={"token": "secret-link-token-123"})
+    log = site.log_text()
+    assert log, "the web process logs (JSON on stdout)"
+    for leaked in ("@exemple.fr", "Anne Hâte", "Pressée SARL", "secret-link-token-123", "token="):
+        assert leaked not in log, leaked
