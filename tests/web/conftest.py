@@ -21,13 +21,13 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-@pytest.fixture(scope="module")
-async def site(databases, tmp_path_factory, request) -> AsyncIterator[Site]:
-    """One site per test module (six processes and two published structures); each test uses its own people."""
+@pytest.fixture(scope="session")
+async def site(databases, tmp_path_factory) -> AsyncIterator[Site]:
+    """One site for every browser and page test (six processes and two published structures take ~40 s to
+    bring up); each test makes its own people and requests, so none depends on another's."""
     name, vhost = create_vhost()
     try:
-        async with Site(databases, vhost, tmp_path_factory.mktemp(request.module.__name__.rpartition(".")[2])) \
-                as running:
+        async with Site(databases, vhost, tmp_path_factory.mktemp("web-site")) as running:
             yield running
     finally:
         delete_vhost(name)

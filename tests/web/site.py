@@ -41,7 +41,10 @@ class Site:
 
     def __post_init__(self) -> None:
         self.url = f"http://127.0.0.1:{self.port}"
-        self.platform = Platform(self.databases, self.vhost, self.log_dir, env={"PUBLIC_BASE_URL": self.url})
+        # Every test's browser comes from 127.0.0.1: the per-address limit is raised so the suite's requests
+        # added up never reach it (the per-email limit, which a test reaches on purpose, stays as it is).
+        self.platform = Platform(self.databases, self.vhost, self.log_dir, env={"PUBLIC_BASE_URL": self.url},
+                                 service_env={"contact-relay": {"CONTACT_RELAY_RATE_LIMIT_PER_ADDRESS": "1000"}})
         self.web = httpx.AsyncClient(base_url=self.url, timeout=30)
         self.process: ServiceProcess | None = None
 

@@ -12,6 +12,7 @@ from activateurs.shared.contracts.emails import EMAIL_CONTEXTS
 from activateurs.web.app import create_app
 from activateurs.web.config import WebSettings
 from tests.e2e.journeys import Person, business, open_account
+from tests.support.waiting import eventually
 
 EXAMPLE_BASE = "https://activateurs.francenum.gouv.fr"
 LINK = re.compile(re.escape(EXAMPLE_BASE) + r"[^\s<>\"')\]]*")
@@ -84,7 +85,9 @@ async def test_every_email_link_answers_200_and_its_get_changes_nothing(site) ->
     sent = await platform.contact_relay.post("/api/v1/contact-requests", json=business(slug))
     assert sent.status_code == 202, sent.text
     request_id = sent.json()["id"]
-    forwarded = await platform.mail(referent.email, "contact_forwarded")
+    forwarded = await eventually(lambda: next((mail for mail in platform.mails(referent.email, "contact_forwarded")
+                                               if request_id in mail.part("text/plain")), None),
+                                 timeout=60, interval=0.1, what="the forwarded mail of this request")
     acknowledgement = site.link(forwarded, f"/contact-requests/{request_id}/acknowledgement")
     real = {"/verification": verification, "/invitation": invitation,
             "/contact-requests/{request_id}/acknowledgement": acknowledgement,
