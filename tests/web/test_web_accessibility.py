@@ -1,0 +1,389 @@
+"""Accessibility of every public page and error state: axe-core (WCAG 2.1 A/AA), 320 px, keyboard only, strict CSP.
+
+One site and one Chromium for the module. Each page is opened in a fresh browser context, the way a first
+visitor would, with the page's Content-Security-Policy left untouched: any violation it reports (console
+message or `securitypolicyviolation` event) fails the test, as does any uncaught script error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+import pytest
+from playwright.async_api import Browser, Page
+
+from tests.e2e.journeys import business
+from tests.support.waiting import eventually
+
+from .browser import assert_accessible, chromium, horizontal_overflow
+from .site import STRUCTURES, Site
+
+NAMES = list(STRUCTURES)  # the seeded structures, in order
+NO_REQUEST = "00000000-0000-0000-0000-000000000000"
+DESKTOP = {"width": 1280, "height": 900}
+NARROW = {"width": 320, "height": 640}
+# Kept by an init script: CSP violations the page reports to itself, whatever the console says.
+CSP_PROBE = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push(
+  `${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile || 'page'}:${e.lineNumber})`));
+"""
+# A business that writes, every field valid: the invalid cases change one field at a time.
+VALID = {"Nom de votre entreprise": "Boulangerie du Fournil", "Vos prénom et nom": "Marcel Pétrin",
+         "Adresse électronique": "marcel.petrin@boulangerie-exemple.fr", "Code postal de l'entreprise": "75011",
+         "Votre message": "Bonjour, nous voudrions vendre nos viennoiseries en ligne. Pouvez-vous nous aider ?"}
+REQUIRED = ("company_name", "contact_name", "email", "postal_code", "message")
+
+
+@dataclass
+class Visit:
+    """A page as a visitor sees it, and what its browser said about it meanwhile."""
+
+    page: Page
+    status: int | None = None
+    console: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    async def csp_violations(self) -> list[str]:
+        reported = await self.page.evaluate("() => window.__cspViolations || []")
+        return [text for text in self.console if "Content Security Policy" in text] + reported
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    async with chromium() as running:
+        yield running
+
+
+@asynccontextmanager
+async def visitor(browser: Browser, site: Site, viewport: dict[str, int]) -> AsyncIterator[Visit]:
+    context = await browser.new_context(base_url=site.url, viewport=viewport, locale="fr-FR")
+    try:
+        page = await context.new_page()
+        await page.add_init_script(CSP_PROBE)
+        visit = Visit(page)
+        page.on("console", lambda message: visit.console.append(f"{message.type}: {message.text}"))
+        page.on("pageerror", lambda error: visit.errors.append(str(error)))
+        yield visit
+    finally:
+        await context.close()
+
+
+async def submit(visit: Visit, button: str = "Envoyer ma demande") -> None:
+    async with visit.page.expect_navigation() as navigation:
+        await visit.page.get_by_role("button", name=button).click()
+    visit.status = (await navigation.value).status
+
+
+async def fill(page: Page, values: dict[str, str]) -> None:
+    for label, value in values.items():
+        await page.get_by_label(label).fill(value)
+
+
+# --- the pages ---------------------------------------------------------------------------------------------------
+
+Step = Callable[[Visit], Awaitable[None]]
+
+
+async def contact_empty(visit: Visit) -> None:
+    await submit(visit)
+    alert = visit.page.get_by_role("alert")
+    assert "informations sont à corriger" in await alert.inner_text()
+    for name in REQUIRED:
+        assert await visit.page.locator(f"[name={name}]").get_attribute("aria-invalid") == "true", name
+
+
+async def contact_invalid(visit: Visit) -> None:
+    await fill(visit.page, {**VALID, "Adresse électronique": "marcel.petrin@", "Code postal de l'entreprise": "7501",
+                            "Numéro SIRET": "12345678901234"})
+    await visit.page.locator("label[for^=domains-]", has_text="Cybersécurité").click()  # the DSFR box is its label
+    assert await visit.page.get_by_label("Cybersécurité").is_checked()
+    await submit(visit)
+    invalid = await visit.page.eval_on_selector_all("[aria-invalid=true]", "(nodes) => nodes.map(n => n.name)")
+    assert sorted(invalid) == ["email", "postal_code", "siret"], invalid
+    assert "3 informations sont à corriger" in await visit.page.get_by_role("alert").inner_text()
+
+
+@dataclass(frozen=True)
+class Target:
+    path: str  # {0}, {1}: the slugs of the seeded structures, in STRUCTURES' order
+    status: int = 200
+    then: Step | None = None  # what the visitor does once the page is open (its result is what is checked)
+
+
+PAGES = {
+    "home": Target("/"),
+    "search": Target("/activateurs"),
+    "results": Target("/activateurs?domain=cybersecurite&department=75"),
+    "no-match": Target("/activateurs?q=zzzzqqqq"),
+    "search-error": Target("/activateurs?postal_code=00000", 422),
+    "profile-0": Target("/activateurs/{0}"),
+    "profile-1": Target("/activateurs/{1}"),
+    "contact": Target("/activateurs/{0}/contact"),
+    "contact-empty": Target("/activateurs/{0}/contact", 422, contact_empty),
+    "contact-invalid": Target("/activateurs/{1}/contact", 422, contact_invalid),
+    "contact-sent": Target("/activateurs/{0}/contact/envoyee"),
+    "charter": Target("/charte"),
+    "legal": Target("/mentions-legales"),
+    "accessibility": Target("/accessibilite"),
+    "personal-data": Target("/donnees-personnelles"),
+    "open-data": Target("/donnees-ouvertes"),
+    "site-map": Target("/plan-du-site"),
+    "login": Target("/connexion"),
+    "space": Target("/espace"),
+    "commitment": Target("/espace/engagement"),
+    "dossier": Target("/mon-dossier"),
+    "password-forgotten": Target("/mot-de-passe-oublie"),
+    "verification": Target("/verification?token=x"),
+    "verification-no-token": Target("/verification", 400),
+    "verified": Target("/verification/confirmee"),
+    "invitation": Target("/invitation?token=x"),
+    "acknowledgement-invalid": Target(f"/contact-requests/{NO_REQUEST}/acknowledgement?token=x", 400),
+    "acknowledged": Target(f"/contact-requests/{NO_REQUEST}/acknowledgement/confirmee"),
+    "not-found": Target("/nimporte-quoi", 404),
+}
+
+
+async def open_target(visit: Visit, site: Site, name: str) -> None:
+    target = PAGES[name]
+    answer = await visit.page.goto(target.path.format(*(site.slugs[s] for s in NAMES)))
+    visit.status = answer.status if answer else None
+    if target.then is not None:
+        assert visit.status == 200, f"{name}: {visit.status} before the visitor acts"
+        await target.then(visit)
+    assert visit.status == target.status, f"{name}: {visit.status} instead of {target.status}"
+
+
+async def assert_clean(visit: Visit) -> None:
+    """No CSP violation, no script error: the DSFR's scripts ran under the strict policy."""
+    assert not await visit.csp_violations(), await visit.csp_violations()
+    assert not visit.errors, visit.errors
+
+
+@pytest.mark.parametrize("name", PAGES)
+async def test_page_passes_axe_in_french_with_a_title(site: Site, browser: Browser, name: str) -> None:
+    async with visitor(browser, site, DESKTOP) as visit:
+        await open_target(visit, site, name)
+        page = visit.page
+        assert await page.get_attribute("html", "lang") == "fr"
+        title = await page.title()
+        assert title.endswith(" — Activateurs France Num") and len(title) > len(" — Activateurs France Num") + 3, \
+            title
+        assert await page.locator("h1").count() == 1, "one h1 per page"
+        await assert_accessible(page, f"{name} ({page.url})")
+        await assert_clean(visit)
+
+
+@pytest.mark.parametrize("name", PAGES)
+async def test_page_fits_320_pixels(site: Site, browser: Browser, name: str) -> None:
+    """WCAG 1.4.10 (reflow): at 320 CSS px nothing scrolls sideways; the mobile layout passes axe too."""
+    async with visitor(browser, site, NARROW) as visit:
+        await open_target(visit, site, name)
+        overflow = await horizontal_overflow(visit.page)
+        if overflow:
+            wide = await visit.page.evaluate(WIDEST)
+            pytest.fail(f"{name}: {overflow} px of horizontal scrolling at 320 px; widest elements: {wide}")
+        await assert_accessible(visit.page, f"{name} at 320 px")
+        await assert_clean(visit)
+
+
+# The elements that stick out of a 320 px window, to say what to fix when reflow fails.
+WIDEST = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+  .slice(0, 8).map(e => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')} ${Math.round(e.getBoundingClientRect().right)}px`)"""
+
+
+# --- keyboard only ------------------------------------------------------------------------------------------------
+
+FOCUSED = """() => { const e = document.activeElement;
+  return e ? {tag: e.tagName.toLowerCase(), name: e.name || null, id: e.id || null, type: e.type || null,
+              text: (e.innerText || '').trim(), checked: e.checked === true} : null; }"""
+
+
+async def focused(page: Page) -> dict:
+    return await page.evaluate(FOCUSED)
+
+
+async def tab_to(page: Page, wanted: Callable[[dict], bool], what: str, limit: int = 80) -> list[dict]:
+    """Presses Tab until the focused element is the one wanted; returns the stops passed on the way."""
+    passed = []
+    for _ in range(limit):
+        await page.keyboard.press("Tab")
+        now = await focused(page)
+        if now and wanted(now):
+            return passed
+        passed.append(now)
+    raise AssertionError(f"{what} not reached with {limit} Tab presses; focus went through {passed}")
+
+
+async def test_contact_journey_with_the_keyboard_only(site: Site, browser: Browser) -> None:
+    async with visitor(browser, site, DESKTOP) as visit:
+        page = visit.page
+        await page.goto(f"/activateurs/{site.slugs[NAMES[0]]}")
+        await tab_to(page, lambda e: e["tag"] == "a" and e["text"] == "Écrire à cet activateur",
+                     "the « Écrire à cet activateur » link")
+        async with page.expect_navigation():
+            await page.keyboard.press("Enter")
+        assert page.url.endswith("/contact")
+
+        # The form's fields, in the order they are read, each reached with Tab and filled by typing.
+        await tab_to(page, lambda e: e["name"] == "company_name", "the first field")
+        typed = {"company_name": "Boulangerie du Fournil", "siret": "732 829 320 00074",
+                 "contact_name": "Marcel Pétrin", "email": "marcel.petrin@boulangerie-exemple.fr",
+                 "phone": "01 40 00 00 00", "postal_code": "75011"}
+        for number, (name, text) in enumerate(typed.items()):
+            if number:
+                await page.keyboard.press("Tab")
+            assert (await focused(page))["name"] == name, f"Tab after the previous field should reach {name}"
+            await page.keyboard.type(text)
+        domains = await page.locator("input[name=domains]").count()
+        for number in range(domains):
+            await page.keyboard.press("Tab")
+            now = await focused(page)
+            assert (now["name"], now["type"], now["id"]) == ("domains", "checkbox", f"domains-{number + 1}"), now
+            if now["id"] == "domains-6":  # Cybersécurité
+                await page.keyboard.press("Space")
+                assert (await focused(page))["checked"]
+        for name, text in (("subject", "Vente en ligne"),
+                           ("message", "Bonjour, nous voudrions vendre nos viennoiseries en ligne.")):
+            await page.keyboard.press("Tab")
+            assert (await focused(page))["name"] == name, f"Tab should reach {name}"
+            await page.keyboard.type(text)
+        await page.keyboard.press("Tab")  # the hidden honeypot is skipped
+        now = await focused(page)
+        assert (now["tag"], now["text"]) == ("button", "Envoyer ma demande"), now
+        async with page.expect_navigation():
+            await page.keyboard.press("Enter")
+
+        assert page.url.endswith("/contact/envoyee"), page.url
+        heading = await page.get_by_role("heading", level=1).inner_text()
+        assert heading.startswith("Votre demande a été envoyée"), heading
+        await assert_accessible(page)
+        await assert_clean(visit)
+
+
+async def test_contact_errors_with_the_keyboard_only(site: Site, browser: Browser) -> None:
+    async with visitor(browser, site, DESKTOP) as visit:
+        page = visit.page
+        await page.goto(f"/activateurs/{site.slugs[NAMES[1]]}/contact")
+        await tab_to(page, lambda e: e["tag"] == "button" and e["text"] == "Envoyer ma demande", "the send button")
+        async with page.expect_navigation() as navigation:
+            await page.keyboard.press("Enter")
+        assert (await navigation.value).status == 422
+
+        # What a screen reader hears first: the title, then the summary (role=alert) listing each error.
+        assert (await page.title()).startswith("Erreur — ")
+        summary = page.get_by_role("alert")
+        assert await summary.count() == 1
+        text = await summary.inner_text()
+        assert "6 informations sont à corriger" in text, text
+        for name in REQUIRED:
+            field_ = page.locator(f"[name={name}]")
+            assert await field_.get_attribute("aria-invalid") == "true", name
+            assert await field_.get_attribute("required") is not None, name
+        description = await page.locator("#company_name").evaluate(
+            "(e) => e.getAttribute('aria-describedby').split(' ').map(id => document.getElementById(id).innerText)"
+            ".join(' ')")
+        assert "Indiquez le nom de votre entreprise." in description
+        domains_name = await page.locator("#domains-fieldset").evaluate(
+            "(e) => e.getAttribute('aria-labelledby').split(' ').map(id => document.getElementById(id).innerText)"
+            ".join(' ')")
+        assert "Choisissez au moins un sujet." in domains_name
+
+        # The summary's first link comes before any field; Enter on it puts the focus in the field.
+        passed = await tab_to(page, lambda e: e["tag"] == "a" and e["text"] == "Entreprise",
+                              "the summary's link to the first field in error")
+        assert not [stop for stop in passed if stop and stop["name"]], f"fields before the summary: {passed}"
+        await page.keyboard.press("Enter")
+        assert (await focused(page))["name"] == "company_name"
+        await page.keyboard.type("Boulangerie du Fournil")
+        assert await page.input_value("#company_name") == "Boulangerie du Fournil"
+        await assert_clean(visit)
+
+
+async def test_skip_link_is_the_first_stop_and_reaches_the_content(site: Site, browser: Browser) -> None:
+    async with visitor(browser, site, DESKTOP) as visit:
+        page = visit.page
+        await page.goto("/")
+        await page.keyboard.press("Tab")
+        stop = await focused(page)
+        assert (stop["tag"], stop["text"]) == ("a", "Contenu"), stop
+        assert await page.evaluate("() => document.activeElement.getBoundingClientRect().height") > 0, \
+            "the skip link shows when it has the focus"
+        await page.keyboard.press("Enter")
+        assert (await focused(page))["id"] == "contenu"
+        await page.keyboard.press("Tab")
+        assert (await focused(page))["name"] == "q", "after the skip link, Tab goes to the search"
+
+
+async def test_mobile_menu_opens_and_closes_with_the_keyboard(site: Site, browser: Browser) -> None:
+    """At 320 px the navigation is behind « Menu » (DSFR's script, under the strict CSP)."""
+    async with visitor(browser, site, NARROW) as visit:
+        page = visit.page
+        await page.goto("/charte")
+        menu = page.get_by_role("button", name="Menu")
+        await menu.focus()
+        await page.keyboard.press("Enter")
+        dialog = page.get_by_role("dialog")
+        await dialog.get_by_role("link", name="Trouver un activateur").wait_for(state="visible")
+        assert await menu.get_attribute("data-fr-opened") == "true"
+        assert (await focused(page))["text"] == "Fermer", "the focus moves into the open menu"
+        await assert_accessible(page, "the open mobile menu")
+        await page.keyboard.press("Escape")
+        await dialog.wait_for(state="hidden")
+        assert (await focused(page))["id"] == "bouton-menu", "the focus goes back to « Menu »"
+        await assert_clean(visit)
+
+
+async def test_breadcrumb_opens_with_the_keyboard_at_320_pixels(site: Site, browser: Browser) -> None:
+    async with visitor(browser, site, NARROW) as visit:
+        page = visit.page
+        await page.goto(f"/activateurs/{site.slugs[NAMES[1]]}/contact")
+        button = page.locator(".fr-breadcrumb__button")  # hidden once the breadcrumb is open
+        await tab_to(page, lambda e: e["text"] == "Voir le fil d’Ariane", "the breadcrumb's button")
+        await page.keyboard.press("Enter")
+        await page.get_by_role("link", name="Trouver un activateur").last.wait_for(state="visible")
+        assert await button.get_attribute("aria-expanded") == "true"
+        # The DSFR's script puts the focus on the breadcrumb's first link as it opens.
+        await page.wait_for_function("() => document.activeElement.closest('.fr-breadcrumb__list') !== null")
+        assert (await focused(page))["text"] == "Accueil"
+        assert await horizontal_overflow(page) == 0
+        await assert_accessible(page, "the open breadcrumb at 320 px")
+        await assert_clean(visit)
+
+
+async def test_acknowledgement_link_with_the_keyboard_only(site: Site, browser: Browser) -> None:
+    """The structure's one-click link: the landing page, its button by keyboard, the confirmation, the link again."""
+    request = business(site.slugs[NAMES[0]])
+    sent = await site.platform.contact_relay.post("/api/v1/contact-requests", json=request)
+    assert sent.status_code == 202, sent.text
+    path = f"/contact-requests/{sent.json()['id']}/acknowledgement"
+    mail = await eventually(lambda: next((m for m in site.platform.mails(site.referents[NAMES[0]].email,
+                                                                          "contact_forwarded")
+                                          if path in m.part("text/plain")), None),
+                            timeout=60, interval=0.1, what="the structure's mail with the link")
+    link = site.link(mail, path)
+    async with visitor(browser, site, DESKTOP) as visit:
+        page = visit.page
+        await page.goto(link)
+        assert request["company_name"] in await page.get_by_role("heading", level=1).inner_text()
+        await assert_accessible(page, "the acknowledgement landing page")
+        await tab_to(page, lambda e: e["tag"] == "button", "the button")
+        assert (await focused(page))["text"] == "Je prends en compte cette demande"
+        async with page.expect_navigation():
+            await page.keyboard.press("Enter")
+        assert page.url.endswith("/acknowledgement/confirmee"), page.url
+        assert await page.get_by_role("heading", level=1).inner_text() == "Demande prise en compte"
+        await assert_accessible(page, "the acknowledgement's confirmation")
+        await page.goto(link)
+        await page.get_by_role("heading", name="Déjà prise en compte").wait_for()
+        assert await page.get_by_role("button", name="Je prends en compte cette demande").count() == 0
+        await assert_accessible(page, "an acknowledged request's link")
+        await assert_clean(visit)
+    async with visitor(browser, site, NARROW) as visit:
+        await visit.page.goto(link)
+        assert await horizontal_overflow(visit.page) == 0
+        await assert_accessible(visit.page, "an acknowledged request's link at 320 px")
+        await assert_clean(visit)
