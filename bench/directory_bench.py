@@ -98,11 +98,20 @@ async def _client(port: int, paths: list[str], stop_at: float, record_from: floa
             path = rng.choice(paths)
             writer.write(f"GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n".encode())
             status_line = await reader.readline()
-            length = 0
+            length, chunked = 0, False
             while (line := await reader.readline()) not in (b"\r\n", b""):
-                if line.lower().startswith(b"content-length:"):
+                lowered = line.lower()
+                if lowered.startswith(b"content-length:"):
                     length = int(line.split(b":")[1])
-            await reader.readexactly(length)
+                elif lowered.startswith(b"transfer-encoding:") and b"chunked" in lowered:
+                    chunked = True
+            if chunked:  # a streamed answer (rendered pages may be): chunks until the empty one, then trailers
+                while (size := int((await reader.readline()).split(b";")[0], 16)) > 0:
+                    await reader.readexactly(size + 2)
+                while await reader.readline() not in (b"\r\n", b""):
+                    pass
+            else:
+                await reader.readexactly(length)
             if now >= record_from:
                 latencies.append(time.perf_counter() - now)
                 if b" 200 " not in status_line:
@@ -111,14 +120,19 @@ async def _client(port: int, paths: list[str], stop_at: float, record_from: floa
         writer.close()
 
 
-async def load(name: str, port: int, paths: list[str]) -> Load:
+async def load(name: str, port: int, paths: list[str], *, seconds: float = SECONDS, warmup: float = WARMUP,
+               clients: int = CLIENTS) -> Load:
+    """`clients` keep-alive connections, each sending random `paths` back to back; counted after `warmup`.
+
+    Client i draws with random.Random(i): two loads over lists of the same length ask in the same order.
+    """
     started = time.perf_counter()
-    record_from, stop_at = started + WARMUP, started + WARMUP + SECONDS
+    record_from, stop_at = started + warmup, started + warmup + seconds
     latencies: list[float] = []
     errors = [0]
     await asyncio.gather(*(_client(port, paths, stop_at, record_from, random.Random(i), latencies, errors)
-                           for i in range(CLIENTS)))
-    return Load(name, len(latencies), SECONDS, latencies, errors[0])
+                           for i in range(clients)))
+    return Load(name, len(latencies), seconds, latencies, errors[0])
 
 
 # --- the run -------------------------------------------------------------------------------------------------------

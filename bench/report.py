@@ -41,6 +41,16 @@ class Latency:
         return self.p99_seconds < self.goal_seconds
 
 
+@dataclass(frozen=True)
+class Check:
+    """A goal that is a bound or a yes/no rather than a ratio (a page's weight, what a repeat visit fetches)."""
+
+    what: str
+    measured: str
+    goal: str
+    met: bool
+
+
 Figures = dict[str, Any]
 # Each section's figures (bench/<module>.py returns them) → the goals its issue set.
 RATIOS: dict[str, Callable[[Figures], list[Ratio]]] = {
@@ -56,6 +66,12 @@ RATIOS: dict[str, Callable[[Figures], list[Ratio]]] = {
     "bench.directory_bench": lambda f: [
         Ratio("directory: search", f["search_rps"], f["bare_rps"], "req/s", 0.4, f.get("search_ratio")),
         Ratio("directory: profile page", f["profile_rps"], f["bare_rps"], "req/s", 0.7, f.get("profile_ratio"))],
+    # The web's baseline is the directory API answering the same query (the page adds one hop and rendering).
+    "bench.web_bench": lambda f: [
+        Ratio("web: results page (vs directory search)", f["results_rps"], f["api_search_rps"], "req/s", 0.5,
+              f.get("results_ratio")),
+        Ratio("web: profile page (vs directory profile)", f["profile_rps"], f["api_profile_rps"], "req/s", 0.5,
+              f.get("profile_ratio"))],
 }
 LATENCIES: dict[str, Callable[[Figures], list[Latency]]] = {
     "bench.contact_relay_bench": lambda f: [
@@ -65,13 +81,29 @@ LATENCIES: dict[str, Callable[[Figures], list[Latency]]] = {
 }
 
 
+CHECKS: dict[str, Callable[[Figures], list[Check]]] = {
+    "bench.web_bench": lambda f: [
+        Check("web: profile page HTML (heaviest seeded profile)", f"{f['profile_html_kb_max']:.1f} kB", "≤ 60 kB",
+              f["profile_html_kb_max"] <= 60),
+        Check("web: repeat visit, static files fetched again",
+              "nothing checked" if f["repeat_visit_static_requests"] is None
+              else f"{f['repeat_visit_static_requests']} of {f['static_files']}", "0",
+              f["repeat_visit_static_requests"] == 0)],
+}
+
+
 def goals(figures: dict[str, Figures]) -> tuple[list[Ratio], list[Latency]]:
     ratios = [r for name, f in figures.items() if name in RATIOS for r in RATIOS[name](f)]
     latencies = [lat for name, f in figures.items() if name in LATENCIES for lat in LATENCIES[name](f)]
     return ratios, latencies
 
 
-def summary_markdown(ratios: list[Ratio], latencies: list[Latency], chart: str | None) -> str:
+def checks(figures: dict[str, Figures]) -> list[Check]:
+    return [c for name, f in figures.items() if name in CHECKS for c in CHECKS[name](f)]
+
+
+def summary_markdown(ratios: list[Ratio], latencies: list[Latency], chart: str | None,
+                     bounds: list[Check] | None = None) -> str:
     lines = ["## Summary: every goal beside its measure", "",
              "| benchmark | measured | bare baseline (same run) | ratio | goal | |", "|---|---:|---:|---:|---:|---|"]
     lines += [f"| {r.what} | {r.measured:.0f} {r.unit} | {r.baseline:.0f} {r.unit} | {r.ratio:.0%}"
@@ -84,6 +116,9 @@ def summary_markdown(ratios: list[Ratio], latencies: list[Latency], chart: str |
         lines += ["", "| latency | p99 | goal | |", "|---|---:|---:|---|"]
         lines += [f"| {lat.what} | {lat.p99_seconds:.2f} s | < {lat.goal_seconds:.0f} s | "
                   f"{'met' if lat.met else '**NOT met**'} |" for lat in latencies]
+    if bounds:
+        lines += ["", "| bound | measured | goal | |", "|---|---:|---:|---|"]
+        lines += [f"| {c.what} | {c.measured} | {c.goal} | {'met' if c.met else '**NOT met**'} |" for c in bounds]
     if chart:
         lines += ["", f"![Each service against its bare baseline]({chart})"]
     return "\n".join(lines)

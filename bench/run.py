@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 from bench import report  # noqa: E402 - needs the repository root on the path
 
 BENCHMARKS = ["bench.notifier_throughput", "bench.registration_bench", "bench.validation_bench",
-              "bench.contact_relay_bench", "bench.directory_bench", "bench.scale_bench"]
+              "bench.contact_relay_bench", "bench.directory_bench", "bench.web_bench", "bench.scale_bench"]
 
 
 async def main() -> int:
@@ -42,7 +42,7 @@ async def main() -> int:
                          f"Machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}. Each figure is beside its "
                          "bare baseline measured in the same run; ratios, not absolute figures, are what compare "
                          "across machines.",
-                         report.summary_markdown(ratios, latencies, chart),
+                         report.summary_markdown(ratios, latencies, chart, report.checks(figures)),
                          *(section.markdown for _, section in sections)])
     print(text)
     (out / "report.md").write_text(text + "\n")

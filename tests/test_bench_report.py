@@ -40,3 +40,30 @@ def test_a_section_that_pairs_its_rounds_is_judged_by_its_own_ratio():
     text = report.summary_markdown(ratios, latencies, None)
     assert "| directory: profile page | 1300 req/s | 2000 req/s | 72% † | ≥ 70% | met |" in text
     assert "† the median of each round's ratio" in text
+
+
+WEB = {"api_search_rps": 900.0, "results_rps": 500.0, "api_profile_rps": 1500.0, "profile_rps": 600.0,
+       "results_ratio": 0.55, "profile_ratio": 0.41, "profile_html_kb_max": 38.2, "static_files": 12,
+       "repeat_visit_static_requests": 0}
+
+
+def test_the_web_pages_are_judged_against_the_directory_api_and_its_bounds_in_their_own_table():
+    figures = {"bench.web_bench": WEB}
+    ratios, latencies = report.goals(figures)
+    assert {r.what: (r.ratio, r.met) for r in ratios} == {"web: results page (vs directory search)": (0.55, True),
+                                                          "web: profile page (vs directory profile)": (0.41, False)}
+    bounds = report.checks(figures)
+    assert [(c.what, c.measured, c.met) for c in bounds] == [
+        ("web: profile page HTML (heaviest seeded profile)", "38.2 kB", True),
+        ("web: repeat visit, static files fetched again", "0 of 12", True)]
+    text = report.summary_markdown(ratios, latencies, None, bounds)
+    assert "| web: profile page HTML (heaviest seeded profile) | 38.2 kB | ≤ 60 kB | met |" in text
+    assert "| web: repeat visit, static files fetched again | 0 of 12 | 0 | met |" in text
+
+
+def test_a_heavy_profile_page_or_a_static_file_fetched_again_is_not_met():
+    bounds = report.checks({"bench.web_bench": {**WEB, "profile_html_kb_max": 61.0,
+                                                "repeat_visit_static_requests": 2}})
+    assert [c.met for c in bounds] == [False, False]
+    nothing = report.checks({"bench.web_bench": {**WEB, "repeat_visit_static_requests": None}})
+    assert (nothing[1].measured, nothing[1].met) == ("nothing checked", False)

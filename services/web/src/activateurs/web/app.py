@@ -23,7 +23,7 @@ from .config import WebSettings
 from .context import Web
 from .pages import contact, crawlers, info, links, public
 from .rendering import Pages
-from .security import Csrf, CsrfRefused, SecurityHeaders
+from .security import Csrf, CsrfCookie, CsrfRefused, SecurityHeaders
 from .static_files import StaticBundle
 
 log = logging.getLogger(__name__)
@@ -77,17 +77,7 @@ def create_app(settings: WebSettings) -> FastAPI:
         app.include_router(module.router)
     _handle_errors(app, web)
 
-    @app.middleware("http")
-    async def csrf_cookie(request: Request, call_next):  # noqa: ANN001, ANN202
-        new = web.csrf.prepare(request)
-        response: Response = await call_next(request)
-        if new:
-            response.set_cookie(**web.csrf.cookie(new))  # type: ignore[arg-type]
-        if "cache-control" not in response.headers:
-            # Pages may carry a CSRF token and change with the data: never kept by shared caches.
-            response.headers["Cache-Control"] = "no-cache, private"
-        return response
-
+    app.add_middleware(CsrfCookie, csrf=web.csrf)
     app.add_middleware(SecurityHeaders, https=settings.secure_cookies)
     app.add_middleware(MetricsMiddleware)
     return app

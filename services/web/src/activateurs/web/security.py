@@ -7,6 +7,7 @@ import secrets
 
 from fastapi import HTTPException, Request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSRF_COOKIE = "activateurs_csrf"
@@ -84,7 +85,39 @@ class Csrf:
         return {"key": CSRF_COOKIE, "value": value, "httponly": True, "samesite": "lax", "secure": self.secure,
                 "path": "/"}
 
+    def set_cookie_header(self, value: str) -> str:
+        return f"{CSRF_COOKIE}={value}; HttpOnly; Path=/; SameSite=lax" + ("; Secure" if self.secure else "")
+
 
 class CsrfRefused(HTTPException):
     def __init__(self, message: str) -> None:
         super().__init__(status_code=403, detail=message)
+
+
+class CsrfCookie:
+    """Plain ASGI middleware: gives each request its CSRF token, sets the cookie on a first visit, and marks
+    pages `no-cache, private` (they carry a token and follow the data) unless a route said otherwise.
+
+    Starlette's `@app.middleware("http")` would wrap every page in a task and a streamed body.
+    """
+
+    def __init__(self, app: ASGIApp, *, csrf: Csrf) -> None:
+        self.app = app
+        self.csrf = csrf
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        new = self.csrf.prepare(Request(scope))
+
+        async def with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if new:
+                    headers.append("set-cookie", self.csrf.set_cookie_header(new))
+                if "cache-control" not in headers:
+                    headers["cache-control"] = "no-cache, private"
+            await send(message)
+
+        await self.app(scope, receive, with_cookie)
