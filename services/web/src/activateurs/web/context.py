@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.datastructures import FormData
 
 from .clients.base import ApiClient
 from .clients.contact_relay import ContactRelayClient
@@ -37,3 +38,11 @@ WebDep = Annotated[Web, Depends(web)]
 def client_address(request: Request) -> str | None:
     """The visitor's address as uvicorn saw it (behind trusted proxies: the forwarded one)."""
     return request.client.host if request.client else None
+
+
+async def posted_form(request: Request, web: Web) -> FormData:
+    """The posted form, once its CSRF token is checked (CsrfRefused → the 403 page otherwise)."""
+    posted = await request.form()
+    token = posted.get("csrf_token")
+    web.csrf.check(request, token if isinstance(token, str) else None)
+    return posted

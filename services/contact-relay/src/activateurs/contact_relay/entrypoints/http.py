@@ -179,33 +179,18 @@ async def _optional_principal(
     return None if credentials is None else await current_principal(request, credentials)
 
 
-class LinkedRequestOut(BaseModel):
-    id: UUID
-    status: str
-    structure_name: str | None
-    company_name: str
-    contact_name: str
-    postal_code: str
-    domains: list[str]
-    message: str
-    received_at: datetime
-    ack_deadline: datetime
-    acknowledged_at: datetime | None
-
-
-@router.get("/contact-requests/{request_id}", response_model=LinkedRequestOut,
+@router.get("/contact-requests/{request_id}", response_model=acknowledgement.LinkedRequest,
             responses={403: {"description": "forged or expired link, or a link made for another request"},
                        404: {"description": "no such request (or its data was erased)"}})
 async def read_by_link(request_id: UUID, db: Db, links: AppLinks,
-                       token: Annotated[str, Query(min_length=1, max_length=200)]) -> LinkedRequestOut:
+                       token: Annotated[str, Query(min_length=1, max_length=200)]) -> acknowledgement.LinkedRequest:
     """The request behind the acknowledgement link of the forwarded mail (its landing page shows it)."""
     try:
-        found = await acknowledgement.read_by_link(db, links, request_id, token)
+        return await acknowledgement.read_by_link(db, links, request_id, token)
     except acknowledgement.RequestNotFound:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such contact request") from None
     except acknowledgement.NotYours as error:
         raise HTTPException(status.HTTP_403_FORBIDDEN, str(error)) from None
-    return LinkedRequestOut(id=found.request_id, **{k: v for k, v in vars(found).items() if k != "request_id"})
 
 
 @router.post("/contact-requests/{request_id}/acknowledgement", response_model=AcknowledgementOut,

@@ -54,7 +54,7 @@ class ByLink:
 class LinkedRequest:
     """What the holder of the email link may read: the mail it came in already said as much."""
 
-    request_id: UUID
+    id: UUID
     status: str
     structure_name: str | None
     company_name: str
@@ -77,7 +77,7 @@ async def read_by_link(db: Database, links: Links, request_id: UUID, token: str)
         ack_token.verify(links.secret, token, request_id, row.structure_id, db.clock.now())
     except ack_token.InvalidAckToken as error:
         raise NotYours(str(error)) from error
-    return LinkedRequest(request_id=row.id, status=row.status, structure_name=row.structure_name,
+    return LinkedRequest(id=row.id, status=row.status, structure_name=row.structure_name,
                          company_name=row.company_name, contact_name=row.contact_name, postal_code=row.postal_code,
                          domains=list(row.domains), message=row.message, received_at=row.received_at,
                          ack_deadline=row.ack_deadline, acknowledged_at=row.acknowledged_at)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..clients.base import ApiError
-from ..context import WebDep, client_address
+from ..context import WebDep, client_address, posted_form
 from ..forms import Form, contact_form, contact_request, relay_errors
 from .public import profile_or_404
 
@@ -29,8 +29,7 @@ async def contact_page(slug: str, request: Request, web: WebDep) -> Response:
 
 @router.post("/activateurs/{slug}/contact", response_class=HTMLResponse)
 async def send_contact(slug: str, request: Request, web: WebDep) -> Response:
-    posted = await request.form()
-    web.csrf.check(request, posted.get("csrf_token"))  # type: ignore[arg-type]
+    posted = await posted_form(request, web)
     form = contact_form(posted)
     found = await profile_or_404(web, slug)
     status = 422

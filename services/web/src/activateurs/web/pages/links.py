@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..clients.base import ApiError
-from ..context import WebDep
+from ..context import WebDep, posted_form
 
 router = APIRouter(include_in_schema=False)
 TOKEN_LIMIT = 4096
@@ -50,8 +50,7 @@ async def acknowledgement_page(request_id: str, request: Request, web: WebDep) -
 
 @router.post("/contact-requests/{request_id}/acknowledgement", response_class=HTMLResponse)
 async def acknowledge(request_id: str, request: Request, web: WebDep) -> Response:
-    posted = await request.form()
-    web.csrf.check(request, posted.get("csrf_token"))  # type: ignore[arg-type]
+    posted = await posted_form(request, web)
     token = str(posted.get("token") or "")
     found = await _linked_request(web, request_id, token)
     if found is None:
@@ -82,8 +81,7 @@ async def verification_page(request: Request, web: WebDep) -> Response:
 
 @router.post("/verification", response_class=HTMLResponse)
 async def verify(request: Request, web: WebDep) -> Response:
-    posted = await request.form()
-    web.csrf.check(request, posted.get("csrf_token"))  # type: ignore[arg-type]
+    posted = await posted_form(request, web)
     token = str(posted.get("token") or "")[:TOKEN_LIMIT]
     try:
         await web.registration.verify(token)
