@@ -76,7 +76,7 @@ def choice_variants() -> Iterator[tuple[str, str, Any]]:
 
 def test_every_template_key_has_a_context_model() -> None:
     assert set(EMAIL_CONTEXTS) == set(TEMPLATE_KEYS)
-    assert len(TEMPLATE_KEYS) == 26
+    assert len(TEMPLATE_KEYS) == 30
 
 
 @pytest.mark.parametrize("key", TEMPLATE_KEYS)
@@ -174,6 +174,13 @@ def test_verification_link_is_said_valid_48_hours(renderer: EmailRenderer) -> No
     email = renderer.render("account_verification", example_of("account_verification"))
 
     assert "48 h" in email.text and "48 h" in email.html
+
+
+def test_password_reset_link_is_said_valid_one_hour_and_single_use(renderer: EmailRenderer) -> None:
+    email = renderer.render("password_reset", example_of("password_reset"))
+
+    assert "1 h" in email.text and "1 h" in email.html
+    assert "ne sert qu'une fois" in email.text
 
 
 @pytest.mark.parametrize("key", ["information_requested", "information_reminder"])

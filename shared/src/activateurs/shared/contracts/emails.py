@@ -40,6 +40,10 @@ class EmailTemplate(StrEnum):
     STRUCTURE_STRUCK_OFF = "structure_struck_off"
     WITHDRAWAL_CONFIRMED = "withdrawal_confirmed"
     QUESTIONNAIRE = "questionnaire"
+    PASSWORD_RESET = "password_reset"
+    PASSWORD_CHANGED = "password_changed"
+    EMAIL_CHANGE_VERIFICATION = "email_change_verification"
+    EMAIL_CHANGED = "email_changed"
 
 
 EMAIL_CONTEXTS: dict[str, type[EmailContext]] = {}
@@ -116,6 +120,70 @@ class MemberInvitationContext(EmailContext):
     referent_name: str = Field(description="Full name of the referent who sent the invitation.")
     invitation_url: WebUrl = Field(description="Link to accept the invitation and create the account.")
     expires_at: AwareDatetime = Field(description="When the invitation link stops working.")
+
+
+class PasswordResetContext(EmailContext):
+    template: ClassVar[EmailTemplate] = EmailTemplate.PASSWORD_RESET
+    model_config = _example(
+        {
+            "first_name": "Camille",
+            "reset_url": "https://activateurs.francenum.gouv.fr/mot-de-passe/nouveau?token=eyJhbGciOi.ghi",
+            "expires_at": "2026-04-07T11:00:00+02:00",
+        }
+    )
+
+    first_name: str = Field(description="First name of the account owner.")
+    reset_url: WebUrl = Field(description="`{PUBLIC_BASE_URL}/mot-de-passe/nouveau?token=T` (single use).")
+    expires_at: AwareDatetime = Field(description="When the link stops working (1 h after sending).")
+
+
+class PasswordChangedContext(EmailContext):
+    template: ClassVar[EmailTemplate] = EmailTemplate.PASSWORD_CHANGED
+    model_config = _example(
+        {
+            "first_name": "Camille",
+            "changed_at": "2026-04-07T10:12:00+02:00",
+            "password_reset_url": "https://activateurs.francenum.gouv.fr/mot-de-passe-oublie",
+        }
+    )
+
+    first_name: str = Field(description="First name of the account owner.")
+    changed_at: AwareDatetime = Field(description="When the password was changed.")
+    password_reset_url: WebUrl = Field(description="The forgotten-password page, to take the account back.")
+
+
+class EmailChangeVerificationContext(EmailContext):
+    template: ClassVar[EmailTemplate] = EmailTemplate.EMAIL_CHANGE_VERIFICATION
+    model_config = _example(
+        {
+            "first_name": "Camille",
+            "new_email": "camille.martin@numerique-et-co.fr",
+            "confirmation_url": "https://activateurs.francenum.gouv.fr/email/confirmation?token=eyJhbGciOi.jkl",
+            "expires_at": "2026-04-08T10:00:00+02:00",
+        }
+    )
+
+    first_name: str = Field(description="First name of the account owner.")
+    new_email: str = Field(description="The address to confirm (this email is sent to it).")
+    confirmation_url: WebUrl = Field(description="`{PUBLIC_BASE_URL}/email/confirmation?token=T` (single use).")
+    expires_at: AwareDatetime = Field(description="When the link stops working.")
+
+
+class EmailChangedContext(EmailContext):
+    template: ClassVar[EmailTemplate] = EmailTemplate.EMAIL_CHANGED
+    model_config = _example(
+        {
+            "first_name": "Camille",
+            "new_email": "camille.martin@numerique-et-co.fr",
+            "changed_at": "2026-04-07T10:30:00+02:00",
+            "login_url": "https://activateurs.francenum.gouv.fr/connexion",
+        }
+    )
+
+    first_name: str = Field(description="First name of the account owner.")
+    new_email: str = Field(description="The account's new address (this email goes to the former one).")
+    changed_at: AwareDatetime = Field(description="When the address was replaced.")
+    login_url: WebUrl = Field(description="The sign-in page.")
 
 
 # --- Dossier and validation -----------------------------------------------------------------
