@@ -10,9 +10,11 @@ from typing import Self
 
 import asyncpg
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from . import db_retry
 from .clock import Clock, SystemClock
 from .contracts import Event
 from .messaging.tables import outbox
@@ -34,12 +36,15 @@ class Database:
     def __init__(self, url: str, *, clock: Clock | None = None, pool_size: int = 10) -> None:
         self.url = async_url(url)
         self.clock = clock or SystemClock()
-        # No pre-ping: it costs a round trip per transaction. A connection that died (database
-        # restart) fails its statement instead, is discarded by the pool, and the caller's
-        # transient-error retry runs the work again on a fresh one.
+        # No pre-ping (a round trip per transaction): `_refuse_closed` replaces at checkout, for free,
+        # the connections a restart closed. One that dies while in use fails its statement; SQLAlchemy
+        # then invalidates it (and the pool's older ones), and db_retry may run the work again.
         self.engine: AsyncEngine = create_async_engine(
             self.url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800
         )
+        event.listen(self.engine.sync_engine, "checkout", _refuse_closed)
+        # Every COMMIT SQLAlchemy sends (units of work, sessions, engine.begin()), noted before it goes.
+        event.listen(self.engine.sync_engine, "commit", _note_commit)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.outbox_signal = asyncio.Event()
 
@@ -56,6 +61,21 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def _refuse_closed(dbapi_connection: object, record: object, proxy: object) -> None:
+    """Pool checkout: a connection the server closed (restart, fast shutdown) is replaced, not handed out.
+
+    asyncpg marks a connection closed as soon as the server's goodbye arrives, so this costs no round
+    trip; SQLAlchemy's documented answer to DisconnectionError here is to connect afresh and check again.
+    """
+    driver: asyncpg.Connection = record.driver_connection  # type: ignore[attr-defined]
+    if driver is not None and driver.is_closed():
+        raise sa.exc.DisconnectionError("connection closed by the server")
+
+
+def _note_commit(conn: object) -> None:
+    db_retry.note_commit()
 
 
 class UnitOfWork:

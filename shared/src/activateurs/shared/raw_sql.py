@@ -15,6 +15,7 @@ import asyncpg
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 
+from . import db_retry
 from .contracts import Event
 from .db import Database
 from .messaging.tables import outbox
@@ -22,7 +23,8 @@ from .messaging.tables import outbox
 _DIALECT = asyncpg_dialect()
 
 # The connection is gone (database restarted, network cut): the pool must not hand it out again.
-_BROKEN = (OSError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError)
+_BROKEN = (OSError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError, asyncpg.AdminShutdownError,
+           asyncpg.CrashShutdownError)
 
 
 class Compiled:
@@ -39,12 +41,7 @@ class Compiled:
 
 
 @asynccontextmanager
-async def connection(db: Database) -> AsyncIterator[asyncpg.Connection]:
-    """A connection of the service's pool, each statement committing on its own (no BEGIN/COMMIT round trips).
-
-    Waiting too long for a free connection raises sqlalchemy's TimeoutError, as elsewhere; a connection that
-    broke is dropped from the pool, not handed out again.
-    """
+async def _pooled(db: Database) -> AsyncIterator[asyncpg.Connection]:
     async with db.engine.connect() as pooled:
         driver: asyncpg.Connection = (await pooled.get_raw_connection()).driver_connection
         try:
@@ -55,10 +52,27 @@ async def connection(db: Database) -> AsyncIterator[asyncpg.Connection]:
 
 
 @asynccontextmanager
+async def connection(db: Database) -> AsyncIterator[asyncpg.Connection]:
+    """A connection of the service's pool, each statement committing on its own (no BEGIN/COMMIT round trips).
+
+    Waiting too long for a free connection raises sqlalchemy's TimeoutError, as elsewhere; a connection that
+    broke is dropped from the pool, not handed out again (one the server closed is replaced at checkout).
+    """
+    async with _pooled(db) as driver:
+        # Any statement here may commit, and a lost connection leaves unknown whether it did: noted
+        # before the first one, so db_retry never runs this work again.
+        db_retry.note_commit()
+        yield driver
+
+
+@asynccontextmanager
 async def transaction(db: Database) -> AsyncIterator[asyncpg.Connection]:
     """A connection of the service's pool inside one transaction: committed on a normal exit, else rolled back."""
-    async with connection(db) as driver, driver.transaction():
+    async with _pooled(db) as driver, driver.transaction():
         yield driver
+        # Reached only when the body ended normally, just before asyncpg sends COMMIT. A failure
+        # earlier rolled everything back: db_retry may run the whole transaction again.
+        db_retry.note_commit()
 
 
 _OUTBOX_COLUMNS = ("event_id", "routing_key", "payload", "correlation_id", "created_at")

@@ -19,6 +19,7 @@ from .contracts import Event
 from .db import Database
 from .health import health_router, readiness_checks
 from .http_metrics import MetricsMiddleware
+from .http_unavailable import DatabaseUnavailableMiddleware
 from .logging import configure_logging
 from .messaging import backlog
 from .messaging.relay import OutboxRelay
@@ -152,6 +153,8 @@ def _document_unparsable_bodies(app: FastAPI) -> None:
 
 
 def _instrument(app: FastAPI) -> None:
+    # Added first, so inside the metrics: the 503s it answers are counted as such.
+    app.add_middleware(DatabaseUnavailableMiddleware)
     app.add_middleware(MetricsMiddleware)
 
     @app.exception_handler(Exception)

@@ -24,6 +24,7 @@ from activateurs.shared.contracts.registration import (
     StructureWithdrawn,
 )
 from activateurs.shared.db import Database
+from activateurs.shared.db_unavailable import is_unavailable
 from activateurs.shared.messaging.consumer import is_transient
 from activateurs.shared.service import Service, create_broker
 
@@ -113,16 +114,12 @@ def attach(service: Service, deps: Deps) -> FastAPI:
         if _unstorable_text(error):  # e.g. a NUL character, which PostgreSQL text cannot hold; nothing was written
             return JSONResponse({"detail": "a text field holds a character that cannot be stored (NUL)"},
                                 status_code=422)
-        # The database refusing or dropping connections is an outage to wait out (503), not a bug.
-        if not is_transient(error):
+        # The database unavailable (restart, dropped connection): the shared middleware runs the request once
+        # more or answers 503 (activateurs.shared.http_unavailable). Other transient errors: a conflict to retry.
+        if is_unavailable(error) or not is_transient(error):
             raise error
-        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(error.orig).__name__)
+        log.warning("database conflict on %s %s: %s", request.method, request.url.path, type(error.orig).__name__)
         return JSONResponse({"detail": "the service is briefly unavailable; try again"}, status_code=503,
-                            headers={"Retry-After": "1"})
-
-    @app.exception_handler(sa.exc.TimeoutError)
-    async def pool_exhausted(request: Request, error: sa.exc.TimeoutError) -> JSONResponse:
-        return JSONResponse({"detail": "the service is overloaded; try again"}, status_code=503,
                             headers={"Retry-After": "1"})
 
     @app.exception_handler(AccountGone)

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
 
+from .. import db_retry
 from .consumer import is_transient
 
 log = logging.getLogger(__name__)
@@ -25,17 +26,20 @@ class GroupCommitter(Generic[T, R]):
 
     If a batch fails for a reason that is not transient, each item is retried alone, so one bad
     item fails only its own message, not its neighbours'.
+
+    A batch that sent its commit (whatever came of it) makes every caller's own run unrepeatable
+    (db_retry): the batch runs in another task, so each caller would not know otherwise.
     """
 
     def __init__(self, store: Callable[[Sequence[T]], Awaitable[Sequence[R]]], *, max_batch: int = 100) -> None:
         self._store = store
         self._max_batch = max_batch
-        self._pending: list[tuple[T, asyncio.Future[R]]] = []
+        self._pending: list[tuple[T, asyncio.Future[R], db_retry.Attempt | None]] = []
         self._writer: asyncio.Task[None] | None = None
 
     async def submit(self, item: T) -> R:
         future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
-        self._pending.append((item, future))
+        self._pending.append((item, future, db_retry.current()))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write_all())
         # Shielded: a caller cancelled (shutdown) does not cancel its neighbours' transaction.
@@ -47,9 +51,9 @@ class GroupCommitter(Generic[T, R]):
             batch, self._pending = self._pending[: self._max_batch], self._pending[self._max_batch:]
             await self._write(batch)
 
-    async def _write(self, batch: list[tuple[T, asyncio.Future[R]]]) -> None:
+    async def _write(self, batch: list[tuple[T, asyncio.Future[R], db_retry.Attempt | None]]) -> None:
         try:
-            results = await self._store([item for item, _ in batch])
+            results = await self._stored(batch)
         except Exception as error:
             if len(batch) > 1 and not is_transient(error):
                 log.warning("group commit: a batch of %d failed (%s); writing its items one by one",
@@ -57,10 +61,20 @@ class GroupCommitter(Generic[T, R]):
                 for entry in batch:
                     await self._write([entry])
                 return
-            for _, future in batch:
+            for _, future, _ in batch:
                 if not future.done():
                     future.set_exception(error)
             return
-        for (_, future), result in zip(batch, results, strict=True):
+        for (_, future, _), result in zip(batch, results, strict=True):
             if not future.done():
                 future.set_result(result)
+
+    async def _stored(self, batch: list[tuple[T, asyncio.Future[R], db_retry.Attempt | None]]) -> Sequence[R]:
+        with db_retry.attempt(detached=True) as run:
+            try:
+                return await self._store([item for item, _, _ in batch])
+            finally:
+                if run.unrepeatable:
+                    for _, _, caller in batch:
+                        if caller is not None:
+                            caller.mark_unrepeatable(run.unrepeatable)

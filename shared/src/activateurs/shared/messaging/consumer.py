@@ -16,6 +16,7 @@ from faststream.rabbit import Channel
 from prometheus_client import Counter
 
 from ..contracts import Event
+from ..db_unavailable import is_unavailable
 from .topology import EVENTS_EXCHANGE, QueueSpec
 
 if TYPE_CHECKING:
@@ -49,6 +50,8 @@ def subscribe(broker: RabbitBroker, spec: QueueSpec, *, prefetch: int = 32, **kw
 
 def is_transient(error: BaseException) -> bool:
     """Errors that may go away by themselves: the database or the network being briefly unavailable."""
+    if is_unavailable(error):  # restart, dropped or refused connection (the same list HTTP answers 503 to)
+        return True
     seen: set[int] = set()
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
