@@ -24,6 +24,9 @@ from activateurs.shared.contracts.dossier import Address, Profile, RoutingData
 from activateurs.shared.contracts.validation import DossierAccepted, DossierAcceptedData
 from activateurs.shared.messaging.tables import outbox
 from activateurs.shared.service import Service
+from tests.support.amqp import AmqpProbe
+from tests.support.infra import create_vhost, delete_vhost
+from tests.support.smtp import ReceivedMail, SmtpSink
 from tests.support.waiting import eventually
 
 PASSWORD = "correct horse battery staple"
@@ -198,3 +201,71 @@ async def invitation_token(registration: Registration, email: str) -> str:
     mails = await registration.emails("member_invitation", email.lower())
     assert mails, f"no invitation for {email}"
     return query_token(mails[-1]["context"]["invitation_url"], "/invitation")
+
+
+# --- One registration with a real notifier and SMTP, shared by the account-section suites (started once) -----------
+
+
+@dataclass
+class AccountSection:
+    """Registration and the notifier on one vhost, mails read back from the SMTP sink; each test uses its own
+    addresses (and client address where it counts), so they can share it."""
+
+    registration: Registration
+    amqp: AmqpProbe
+    smtp: SmtpSink
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        return self.registration.client
+
+    def client_from(self, address: str) -> httpx.AsyncClient:
+        """A client seen from another address (per-address throttles)."""
+        app = self.registration.client._transport.app  # type: ignore[attr-defined]
+        return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(address, 1234)),
+                                 base_url="http://registration")
+
+    async def mail(self, to: str, template: str, count: int = 1) -> ReceivedMail:
+        """The `count`-th mail of `template` received by the SMTP server for `to`."""
+        def received() -> list[ReceivedMail]:
+            return [m for m in self.smtp.mails if to in m.recipients and m.message["X-Activateurs-Template"] == template]
+        found = await eventually(lambda: len(received()) >= count and received(), timeout=30, interval=0.05,
+                                 what=f"mail {template} #{count} to {to}")
+        return found[count - 1]
+
+    async def session(self, email: str, password: str = PASSWORD) -> dict[str, Any]:
+        """A fresh sign-in: its tokens and the bearer headers of its access token."""
+        answer = await self.registration.login(email, password)
+        assert answer.status_code == 200, answer.text
+        body = answer.json()
+        return {**body, "headers": {"Authorization": f"Bearer {body['access_token']}"}}
+
+
+@pytest.fixture(scope="session")
+async def account_section(databases, issuer) -> AsyncIterator[AccountSection]:
+    from activateurs.notifier.app import build_service as build_notifier
+    from activateurs.notifier.config import NotifierSettings
+
+    name, vhost = create_vhost()
+    smtp = SmtpSink()
+    smtp.start()
+    clock = ManualClock(datetime.now(UTC))
+    service, deps = build_service(settings_for(await databases.fresh("registration"), vhost), clock=clock)
+    app = attach(service, deps)
+    await service.start()
+    notifier = build_notifier(NotifierSettings(
+        database_url=await databases.fresh("notifier"), rabbitmq_url=vhost, smtp_host="127.0.0.1",
+        smtp_port=smtp.port, idle_poll_seconds=0.05, outbox_poll_interval=0.1, environment="test",
+        jwks_url=issuer.jwks_url, jwt_issuer=issuer.issuer))
+    await notifier.start()
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=("10.0.1.1", 1234)),
+                               base_url="http://registration")
+    try:
+        async with AmqpProbe(vhost) as amqp:
+            yield AccountSection(Registration(service, deps, client, clock), amqp, smtp)
+    finally:
+        await client.aclose()
+        await notifier.stop()
+        await service.stop()
+        smtp.stop()
+        delete_vhost(name)

@@ -54,7 +54,8 @@ async def test_signup_sends_a_48_hour_link_and_signin_waits_for_it(registration)
     answer = await registration.login(email)
     assert answer.status_code == 200
     body = answer.json()
-    assert body["token_type"] == "bearer" and body["expires_in"] == 3600
+    assert body["token_type"] == "bearer" and body["expires_in"] == 900  # short-lived: a refresh token renews it
+    assert body["refresh_token"] and body["refresh_expires_in"] == 14 * 86400
     async with registration.db.sessions() as session:
         stored = (await session.execute(sa.select(accounts.c.password_hash))).scalar()
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
@@ -157,9 +158,9 @@ async def test_tokens_verify_with_the_shared_jwks_verifier_and_carry_the_expecte
     header = jwt.get_unverified_header(token)
     claims = jwt.decode(token, options={"verify_signature": False})
     assert header["alg"] in ("ES256", "RS256") and header["kid"]
-    assert set(claims) == {"iss", "aud", "sub", "iat", "exp", "roles"}
+    assert set(claims) == {"iss", "aud", "sub", "iat", "exp", "roles", "sid"}  # sid: the session (additive)
     assert claims["iss"] == "http://registration.test" and claims["aud"] == "activateurs"
-    assert claims["exp"] - claims["iat"] == 3600 and uuid.UUID(claims["sub"])
+    assert claims["exp"] - claims["iat"] == 900 and uuid.UUID(claims["sub"])
     me = await registration.client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert me.status_code == 200 and me.json()["email"] == email and me.json()["roles"] == ["activator"]
 

@@ -32,14 +32,18 @@ from .adapters.passwords import Passwords
 from .config import RegistrationSettings
 from .entrypoints.consumers import QUEUES, register_consumers
 from .entrypoints.http import router
+from .entrypoints.http_account import router as account_router
 from .entrypoints.http_members import PHOTO_PATH
 from .entrypoints.http_members import router as members_router
 from .entrypoints.http_programme import router as programme_router
 from .service.context import AccountGone, Deps
+from .service.credentials import forget_expired_links
 from .service.deadlines import sweep
-from .service.keys import KeyRing, LocalVerifier
+from .service.keys import KeyRing
 from .service.lifecycle import purge_never_verified
 from .service.sanctions import forget_early_sanctions
+from .service.sessions import SessionVerifier
+from .service.sessions import forget_ended as forget_ended_sessions
 
 DESCRIPTION = "Accounts, the 4-step pre-registration, profile life, re-engagement and GDPR requests; issues the tokens."
 
@@ -61,6 +65,8 @@ def build_service(settings: RegistrationSettings, *, clock: Clock | None = None)
             if purged:
                 log.info("purged %d never-verified accounts", purged)
             await forget_early_sanctions(deps)
+            await forget_ended_sessions(deps)
+            await forget_expired_links(deps)
             await asyncio.sleep(settings.purge_interval_seconds)
 
     async def deadline_loop() -> None:
@@ -74,12 +80,13 @@ def build_service(settings: RegistrationSettings, *, clock: Clock | None = None)
         name="registration", version="0.1.0", description=DESCRIPTION, settings=settings, database=db, broker=broker,
         queues=QUEUES, publishes=(DossierSubmitted, ProfileUpdated, StructureWithdrawn, StructureCancelled,
                                   MemberWithdrawn, EngagementRenewed, AccountDeleted, EmailRequested),
-        routers=[router, members_router, programme_router],
+        routers=[router, account_router, members_router, programme_router],
         background={"keys-and-purge": purge_loop, "deadlines": deadline_loop},
         subscribers=register_consumers(broker, deps),
     )
-    # This service is the issuer: it checks tokens with its own key ring, not over HTTP against itself.
-    service.verifier = LocalVerifier(keys, db)  # type: ignore[assignment]
+    # This service is the issuer: it checks tokens with its own key ring, not over HTTP against itself, and
+    # refuses those of a session that has ended.
+    service.verifier = SessionVerifier(keys, db)  # type: ignore[assignment]
     return service, deps
 
 

@@ -17,7 +17,14 @@ class RegistrationSettings(ServiceSettings):
     # PEM private keys (RSA or EC P-256), concatenated: the first signs, the others still verify
     # (rotation). Unset in development/test: one is generated and kept in the service database.
     signing_keys: str = ""
-    access_token_seconds: int = 3600
+    # Access tokens are short-lived: the other services verify them offline, so a signed-out or revoked session
+    # stops working there only when its access token expires. A refresh token (rotated at each use) renews them.
+    access_token_seconds: int = 900
+    refresh_token_days: int = 14  # a session unused this long ends
+    session_days: int = 30  # and every session ends this long after its sign-in
+    password_reset_minutes: int = 60
+    password_resets_per_address: int = 20  # reset requests per client address and hour
+    email_change_hours: int = 24
     verification_hours: int = 48
     # Login throttling: failures allowed per window, per account and per client address.
     login_window_seconds: int = 900

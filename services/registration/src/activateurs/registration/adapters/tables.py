@@ -37,6 +37,43 @@ login_failures = sa.Table(
     sa.Column("window_started_at", sa.DateTime(timezone=True), nullable=False),
 )
 
+# A signed-in session: one per sign-in, ended by signing out, by a password change or reset, or by a reused
+# refresh token. Access tokens carry its id (`sid`); this service refuses them once the session has ended.
+sessions = sa.Table(
+    "sessions", metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("account_id", sa.Uuid, sa.ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),  # the latest end, whatever the refreshes
+    sa.Column("refreshed_at", sa.DateTime(timezone=True)),
+    sa.Column("revoked_at", sa.DateTime(timezone=True)),
+    sa.Column("revoked_reason", sa.Text),
+)
+
+# Refresh tokens by their SHA-256 (the token itself is never stored). Rotated ones are kept until their session
+# goes, so presenting one again is recognised as a reuse and ends the session.
+refresh_tokens = sa.Table(
+    "refresh_tokens", metadata,
+    sa.Column("token_hash", sa.Text, primary_key=True),
+    sa.Column("session_id", sa.Uuid, sa.ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("rotated_at", sa.DateTime(timezone=True)),
+)
+
+# Emailed links acting on an account (password reset, email change): the signed token carries this row's id
+# (`jti`); `used_at` makes the link single-use. `new_email` is the address an email change waits to confirm.
+account_links = sa.Table(
+    "account_links", metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("account_id", sa.Uuid, sa.ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("purpose", sa.Text, nullable=False),
+    sa.Column("new_email", sa.Text),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("used_at", sa.DateTime(timezone=True)),
+)
+
 charter_versions = sa.Table(
     "charter_versions", metadata,
     sa.Column("version", sa.Integer, primary_key=True),

@@ -24,6 +24,7 @@ from ..service import leaving, lifecycle
 from ..service import members as member_cases
 from ..service import profile as profile_cases
 from ..service.context import Deps
+from ..service.sessions import IssuedSession
 
 # A body that is not even UTF-8 JSON is refused by FastAPI before any model sees it.
 BAD_BODY: dict[int | str, dict[str, Any]] = {400: {"description": "a body that cannot be read (not UTF-8 JSON)"}}
@@ -112,9 +113,22 @@ async def resend(body: ResendBody, registration: Registration) -> Detail:
 
 
 class TokenAnswer(BaseModel):
-    access_token: str
+    access_token: str = Field(description="A JWT for every service, valid `expires_in` seconds (15 min by default).")
     token_type: str = "bearer"
     expires_in: int
+    refresh_token: str | None = Field(default=None, description="Exchanged at POST /api/v1/accounts/session/refresh "
+                                      "for a new access token (with the account's current structure and roles) and "
+                                      "a new refresh token: each works once.")
+    refresh_expires_in: int | None = Field(default=None, description="Seconds until the refresh token expires unused.")
+
+
+SESSION_DESIGN = (
+    "Each sign-in opens a session. Its access token (JWT, `sid` claim) is short-lived; its refresh token is "
+    "exchanged at POST /api/v1/accounts/session/refresh for a fresh pair, the access token carrying the account's "
+    "current `structure_id` and roles (after an acceptance, or once a member joined). A refresh token works once: "
+    "presenting a used one again ends the session (someone holds a copy). POST /api/v1/accounts/sign-out ends the "
+    "session. Registration refuses the access tokens of an ended session at once; the other services verify "
+    "tokens offline and accept them until they expire (`expires_in`).")
 
 
 TOKEN_FORM = {"requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": {
@@ -139,7 +153,8 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 
 @router.post("/api/v1/auth/token", response_model=TokenAnswer, tags=["auth"], openapi_extra=TOKEN_FORM,
-             summary="OAuth2 password grant: a signed JWT for a verified account",
+             summary="OAuth2 password grant: a signed JWT and a refresh token for a verified account",
+             description=SESSION_DESIGN,
              responses={400: {"description": "not a password-grant form"}, 401: {"description": "bad credentials "
                         "or unverified email"}, 429: {"description": "too many failures; see Retry-After"}})
 async def token(request: Request, registration: Registration) -> Any:
@@ -165,7 +180,14 @@ async def token(request: Request, registration: Registration) -> Any:
     except account_cases.BadCredentials as error:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "incorrect email or password, or email not verified",
                             headers={"WWW-Authenticate": "Bearer"}) from error
-    return JSONResponse(TokenAnswer(access_token=issued.access_token, expires_in=issued.expires_in).model_dump(),
+    return token_answer(issued)
+
+
+def token_answer(issued: IssuedSession) -> JSONResponse:
+    """Tokens are never cached by anything on the way (RFC 6749 §5.1)."""
+    return JSONResponse(TokenAnswer(access_token=issued.access_token, expires_in=issued.expires_in,
+                                    refresh_token=issued.refresh_token,
+                                    refresh_expires_in=issued.refresh_expires_in).model_dump(),
                         headers={"Cache-Control": "no-store"})
 
 

@@ -1,4 +1,4 @@
-"""Accounts: creation, email verification, sign-in (with throttling) and token issuing."""
+"""Accounts: creation, email verification, sign-in (with throttling) opening a session."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ from activateurs.shared.contracts.notifier import EmailRequested
 from activateurs.shared.contracts.vocabulary import Role
 
 from ..adapters import throttle
-from ..adapters.tables import accounts, dossiers
+from ..adapters.tables import accounts
 from .context import PRODUCER, Deps
-from .people import membership
+from .sessions import IssuedSession, open_session
 
 VERIFICATION_AUDIENCE = "activateurs-email-verification"
 
@@ -40,12 +40,6 @@ class TooManyAttempts(Exception):
 
 class BadCredentials(Exception):
     """Unknown email, wrong password, or an email not yet verified."""
-
-
-@dataclass(frozen=True)
-class IssuedToken:
-    access_token: str
-    expires_in: int
 
 
 async def _verification_email(deps: Deps, account_id: uuid.UUID, email: str, first_name: str) -> EmailRequested:
@@ -88,7 +82,8 @@ async def create_account(deps: Deps, new: NewAccount) -> None:
         elif await _may_mail(uow.session, email, now):
             owner = (await uow.session.execute(sa.select(accounts.c.id, accounts.c.first_name)
                                                .where(accounts.c.email == email))).one()
-            context = AccountDuplicateRegistrationContext(first_name=owner.first_name, login_url=deps.link("/connexion"))
+            context = AccountDuplicateRegistrationContext(first_name=owner.first_name, login_url=deps.link("/connexion"),
+                                                          password_reset_url=deps.link("/mot-de-passe-oublie"))
             await uow.add_event(EmailRequested.for_context(
                 context, to=email, account_id=owner.id, producer=PRODUCER, occurred_at=now,
                 idempotency_key=f"registration:{owner.id}:duplicate:{uuid.uuid4()}"))
@@ -128,7 +123,7 @@ def _account_key(email: str) -> str:
     return "account:" + hashlib.sha256(email.encode()).hexdigest()
 
 
-async def issue_token(deps: Deps, username: str, password: str, client_address: str) -> IssuedToken:
+async def issue_token(deps: Deps, username: str, password: str, client_address: str) -> IssuedSession:
     settings = deps.settings
     email = username.strip().lower()
     limits = {_account_key(email): settings.login_failures_per_account,
@@ -150,25 +145,7 @@ async def issue_token(deps: Deps, username: str, password: str, client_address: 
         await uow.commit()
     if row.verified_at is None:
         raise BadCredentials()
-    claims = await token_claims(deps, row)
-    token = await deps.keys.sign(claims, now, settings.access_token_seconds)
-    return IssuedToken(token, settings.access_token_seconds)
-
-
-async def token_claims(deps: Deps, account: Any) -> dict[str, Any]:
-    claims: dict[str, Any] = {"sub": str(account.id), "roles": list(account.roles)}
-    if Role.ACTIVATOR.value in account.roles:
-        async with deps.db.sessions() as session:
-            structure_id = (await session.execute(sa.select(dossiers.c.structure_id)
-                                                  .where(dossiers.c.account_id == account.id))).scalar()
-            if structure_id is None:  # a member acts within the structure of the dossier they joined
-                joined = await membership(session, account.id)
-                structure_id = joined.structure_id if joined else None
-        if structure_id:
-            claims["structure_id"] = str(structure_id)
-    if Role.DREETS_AGENT.value in account.roles and account.region:
-        claims["region"] = account.region
-    return claims
+    return await open_session(deps, row)
 
 
 async def create_staff_account(deps: Deps, *, email: str, password: str, roles: list[Role],

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from sqlalchemy.dialects.postgresql import insert
 
-from activateurs.shared.auth import InvalidToken, Principal
+from activateurs.shared.auth import InvalidToken
 from activateurs.shared.db import Database
 
 from ..adapters.tables import signing_keys
@@ -120,13 +120,3 @@ class KeyRing:
             raise InvalidToken("token expired")
         return claims
 
-
-class LocalVerifier:
-    """What `activateurs.shared.auth.current_principal` calls in this service: our own keys, no HTTP round trip."""
-
-    def __init__(self, keys: KeyRing, db: Database) -> None:
-        self._keys = keys
-        self._db = db
-
-    async def verify(self, token: str) -> Principal:
-        return Principal.from_claims(await self._keys.decode(token, self._db.clock.now()))
