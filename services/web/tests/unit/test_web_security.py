@@ -18,16 +18,16 @@ def test_a_form_token_passes_only_with_its_own_cookie() -> None:
     first = request()
     cookie = csrf.prepare(first)
     assert cookie and csrf.cookie(cookie)["httponly"] and csrf.cookie(cookie)["secure"]
-    csrf.check(request(cookie), first.state.csrf_token)
+    csrf.check(request(cookie), str(first.state.csrf_token))
     with pytest.raises(CsrfRefused):
-        csrf.check(request(), first.state.csrf_token)  # no cookie: a cross-site post without it
+        csrf.check(request(), str(first.state.csrf_token))  # no cookie: a cross-site post without it
     other = request()
     with pytest.raises(CsrfRefused):
-        csrf.check(request(csrf.prepare(other)), first.state.csrf_token)  # another browser's token
+        csrf.check(request(csrf.prepare(other)), str(first.state.csrf_token))  # another browser's token
     with pytest.raises(CsrfRefused):
         csrf.check(request(cookie), "made-up")
     with pytest.raises(CsrfRefused):
-        Csrf("another secret", 3600, secure=True).check(request(cookie), first.state.csrf_token)
+        Csrf("another secret", 3600, secure=True).check(request(cookie), str(first.state.csrf_token))
 
 
 def test_a_browser_keeps_its_cookie() -> None:
@@ -41,4 +41,12 @@ def test_an_old_token_expires() -> None:
     first = request()
     cookie = csrf.prepare(first)
     with pytest.raises(CsrfRefused, match="expiré"):
-        Csrf("secret", -1, secure=False).check(request(cookie), first.state.csrf_token)
+        Csrf("secret", -1, secure=False).check(request(cookie), str(first.state.csrf_token))
+
+
+def test_a_page_prints_the_same_form_token_each_time_it_is_asked() -> None:
+    csrf = Csrf("secret", 3600, secure=False)
+    first = request()
+    csrf.prepare(first)
+    token = first.state.csrf_token
+    assert str(token) == str(token) == token.__html__(), "two forms on one page carry one token"

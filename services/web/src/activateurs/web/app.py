@@ -53,8 +53,6 @@ def build_web(settings: WebSettings) -> Web:
 
 def create_app(settings: WebSettings) -> FastAPI:
     configure_logging("web", settings.log_level)
-    # httpx logs every request's URL at INFO: query strings carry link tokens and searches.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     web = build_web(settings)
     bundle = StaticBundle(settings.static_dir)
 

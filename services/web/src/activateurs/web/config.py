@@ -28,7 +28,7 @@ class WebSettings(ProcessSettings):
     notifier_url: str = "http://127.0.0.1:8005"
     # Each API call gives up after this long: the person sees a 503 page instead of waiting.
     api_timeout_seconds: float = Field(5.0, gt=0)
-    # Per API. Small on purpose: httpx scans its pool on every request, and keep-alive reuse needs few.
+    # Kept-alive connections per API: as many as pages are rendered at once, beyond that they wait.
     api_connections: int = Field(20, ge=1)
     # Signs the CSRF tokens of forms (and, with the extranet, the session cookie).
     secret_key: str = DEVELOPMENT_SECRET

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,6 +21,7 @@ from activateurs.shared.contracts.vocabulary import (
     StructureType,
 )
 
+from .options import Choices, checkbox_items, option_tags
 from .static_files import StaticBundle
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -30,12 +32,12 @@ LISTS = {"domain": Domain, "service": Service, "structure_type": StructureType, 
          "headcount_band": HeadcountBand}
 
 
+LABELS = {kind: {item.value: item.label for item in values} for kind, values in LISTS.items()}
+
+
 def label(code: str, kind: str) -> str:
     """The French label of a code of a closed list; an unknown code is shown as it is."""
-    try:
-        return LISTS[kind](code).label
-    except ValueError:
-        return code
+    return LABELS[kind].get(code, code)
 
 
 def french_datetime(value: str | datetime, with_time: bool = True) -> str:
@@ -46,13 +48,15 @@ def french_datetime(value: str | datetime, with_time: bool = True) -> str:
     return f"{day} à {moment.hour} h {moment.minute:02d}" if with_time else day
 
 
-def choices(kind: type[LabelledEnum]) -> list[tuple[str, str]]:
-    return [(item.value, item.label) for item in kind]
+@lru_cache(maxsize=None)
+def choices(kind: type[LabelledEnum]) -> Choices:
+    return tuple((item.value, item.label) for item in kind)
 
 
-def code_names(items: list[dict[str, str]], with_code: bool = True) -> list[tuple[str, str]]:
+@lru_cache(maxsize=16)
+def code_names(places: Choices, with_code: bool = True) -> Choices:
     """Places as select options: « 75 — Paris »."""
-    return [(item["code"], f"{item['code']} — {item['name']}" if with_code else item["name"]) for item in items]
+    return tuple((code, f"{code} — {name}" if with_code else name) for code, name in places)
 
 
 def local_photo(url: str | None) -> str | None:
@@ -72,7 +76,8 @@ class Pages:
         self.env.globals.update(static=bundle.url, site_name=site_name, public_base_url=public_base_url.rstrip("/"),
                                 vocabulary=LISTS)
         self.env.filters.update(label=label, french_datetime=french_datetime, choices=choices, code_names=code_names,
-                                local_photo=local_photo)
+                                local_photo=local_photo, option_tags=option_tags)
+        self.env.globals.update(checkbox_items=checkbox_items)
         self.public_base_url = public_base_url.rstrip("/")
 
     def render(self, request: Request, template: str, status_code: int = 200,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import ApiClient
+from .base import ApiClient, segment
 
 
 class ContactRelayClient:
@@ -17,8 +17,8 @@ class ContactRelayClient:
         return (await self.api.post_json("/api/v1/contact-requests", request, headers=headers))["id"]
 
     async def by_link(self, request_id: str, token: str) -> dict[str, Any]:
-        return await self.api.get_json(f"/api/v1/contact-requests/{request_id}", params={"token": token})
+        return await self.api.get_json(f"/api/v1/contact-requests/{segment(request_id)}", params={"token": token})
 
     async def acknowledge(self, request_id: str, token: str) -> dict[str, Any]:
-        return await self.api.post_json(f"/api/v1/contact-requests/{request_id}/acknowledgement",
+        return await self.api.post_json(f"/api/v1/contact-requests/{segment(request_id)}/acknowledgement",
                                         params={"token": token})

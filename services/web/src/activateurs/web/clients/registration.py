@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import ApiClient
+from .base import ApiClient, segment
 
 
 class RegistrationClient:
@@ -18,5 +18,5 @@ class RegistrationClient:
         return await self.api.get_json("/api/v1/charter")
 
     async def photo(self, document_id: str) -> tuple[bytes, str]:
-        answer = await self.api.request("GET", f"/api/v1/photos/{document_id}")
+        answer = await self.api.request("GET", f"/api/v1/photos/{segment(document_id)}")
         return answer.content, answer.headers.get("content-type", "application/octet-stream")
