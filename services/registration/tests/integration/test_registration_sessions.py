@@ -81,6 +81,8 @@ async def test_sign_out_ends_the_session_and_only_it(account_section):
     me = await section.client.get("/api/v1/me", headers=leaving["headers"])
     assert me.status_code == 401 and "session has ended" in me.json()["detail"]
     assert (await section.client.get("/api/v1/me", headers=staying["headers"])).status_code == 200
+    held = (await section.client.get("/api/v1/me/export", headers=staying["headers"])).json()["sessions"]
+    assert sorted(str(s["revoked_reason"]) for s in held) == ["None", "signed_out"]  # the export shows both
     # Idempotent, and it tells nothing about a token it does not know.
     assert (await section.client.post(SIGN_OUT, json={"refresh_token": leaving["refresh_token"]})).json() \
         == (await section.client.post(SIGN_OUT, json={"refresh_token": "never-issued"})).json()

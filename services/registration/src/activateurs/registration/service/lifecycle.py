@@ -35,6 +35,7 @@ from activateurs.shared.contracts.vocabulary import StructureStatus
 from activateurs.shared.messaging.inbox import first_delivery
 
 from ..adapters.tables import (
+    account_links,
     accounts,
     charter_acceptances,
     deleted_accounts,
@@ -43,6 +44,7 @@ from ..adapters.tables import (
     dossiers,
     member_invitations,
     members,
+    sessions,
 )
 from .context import PRODUCER, Deps
 from .mail import Recipient as _Recipient
@@ -256,7 +258,7 @@ async def me(deps: Deps, account_id: uuid.UUID) -> dict[str, Any] | None:
 
 async def export(deps: Deps, account_id: uuid.UUID) -> dict[str, Any] | None:
     """Everything held about the person: account, dossier draft and submitted revisions, documents' metadata,
-    membership and card, the invitation that brought them, charter acceptances."""
+    membership and card, the invitation that brought them, charter acceptances, sessions and emailed account links."""
     async with deps.db.sessions() as session:
         account = (await session.execute(sa.select(accounts).where(accounts.c.id == account_id))).first()
         if account is None:
@@ -277,6 +279,14 @@ async def export(deps: Deps, account_id: uuid.UUID) -> dict[str, Any] | None:
         acceptances = (await session.execute(sa.select(charter_acceptances.c.version, charter_acceptances.c.accepted_at)
                                              .where(charter_acceptances.c.account_id == account_id)
                                              .order_by(charter_acceptances.c.version))).all()
+        signed_in = (await session.execute(
+            sa.select(sessions.c.created_at, sessions.c.refreshed_at, sessions.c.expires_at, sessions.c.revoked_at,
+                      sessions.c.revoked_reason)
+            .where(sessions.c.account_id == account_id).order_by(sessions.c.created_at))).all()
+        pending = (await session.execute(
+            sa.select(account_links.c.purpose, account_links.c.new_email, account_links.c.created_at,
+                      account_links.c.expires_at, account_links.c.used_at)
+            .where(account_links.c.account_id == account_id).order_by(account_links.c.created_at))).all()
     account_data = {key: value for key, value in account._mapping.items() if key != "password_hash"}
     return {
         "account": account_data,
@@ -286,6 +296,8 @@ async def export(deps: Deps, account_id: uuid.UUID) -> dict[str, Any] | None:
         "membership": dict(member._mapping) if member else None,
         "invitation": dict(invitation._mapping) if invitation else None,
         "charter_acceptances": [dict(row._mapping) for row in acceptances],
+        "sessions": [dict(row._mapping) for row in signed_in],
+        "account_links": [dict(row._mapping) for row in pending],  # password resets, email changes
     }
 
 
