@@ -139,6 +139,30 @@ async def test_the_verification_link_verifies_only_with_its_button(site) -> None
     assert forged.status_code == 403, "a post without this browser's CSRF token is refused"
 
 
+async def test_the_new_address_replaces_the_old_one_only_with_the_button_of_its_link(site) -> None:
+    person = Person.unusual()
+    await open_account(site.platform, person)
+    new_email = f"nouvelle-{person.email}"
+    asked = await site.platform.registration.post("/api/v1/me/email", headers=person.headers,
+                                                  json={"new_email": new_email, "password": person.password})
+    assert asked.status_code == 202, asked.text
+    link = site.link(await site.platform.mail(new_email, "email_change_verification"), "/email/confirmation")
+    page = await site.web.get(link)
+    assert page.status_code == 200 and "Confirmer ma nouvelle adresse" in page.text
+    sign_in = {"username": new_email, "password": person.password}
+    assert (await site.platform.registration.post("/api/v1/auth/token", data=sign_in)).status_code == 401, \
+        "opening the link changed nothing"
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    token = re.search(r'name="token" value="([^"]+)"', page.text).group(1)
+    done = await site.web.post("/email/confirmation", data={"csrf_token": csrf, "token": token})
+    assert done.status_code == 303 and done.headers["location"] == "/email/confirmee"
+    assert (await site.web.get("/email/confirmee")).status_code == 200
+    assert (await site.platform.registration.post("/api/v1/auth/token", data=sign_in)).status_code == 200
+    again = await site.web.post("/email/confirmation", data={"csrf_token": csrf, "token": token})
+    assert again.status_code == 400 and "n'est pas valide" in again.text, "a link serves once"
+    assert (await site.web.get("/email/confirmation")).status_code == 400, "no token: a clear page"
+
+
 async def test_open_account_journey_still_works_with_links_to_the_site(site) -> None:
     """The shared journey follows the verification link of the mail sent to this site."""
     person = Person.unusual()

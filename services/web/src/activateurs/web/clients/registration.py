@@ -1,4 +1,4 @@
-"""Registration's public API used by the public pages: verification, the charter, member photos."""
+"""Registration's public API used by the public pages: the links of its mails, the charter, member photos."""
 
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ class RegistrationClient:
 
     async def verify(self, token: str) -> None:
         await self.api.post_json("/api/v1/accounts/verification", {"token": token})
+
+    async def confirm_email_change(self, token: str) -> None:
+        await self.api.post_json("/api/v1/accounts/email-change/confirmation", {"token": token})
 
     async def charter(self) -> dict[str, Any]:
         return await self.api.get_json("/api/v1/charter")

@@ -15,7 +15,7 @@ from ..context import WebDep
 router = APIRouter(include_in_schema=False)
 # Pages about one person or one link: never indexed.
 PRIVATE_PATHS = ("/verification", "/invitation", "/contact-requests/", "/connexion", "/espace", "/mon-dossier",
-                 "/mot-de-passe", "/administration", "/photos/")
+                 "/mot-de-passe", "/email/", "/administration", "/photos/")
 
 
 @router.get("/robots.txt", response_class=PlainTextResponse)

@@ -79,10 +79,14 @@ async def verification_page(request: Request, web: WebDep) -> Response:
     return web.pages.render(request, "pages/verification.html", token=token)
 
 
+async def _posted_token(request: Request, web: WebDep) -> str:
+    posted = await posted_form(request, web)
+    return str(posted.get("token") or "")[:TOKEN_LIMIT]
+
+
 @router.post("/verification", response_class=HTMLResponse)
 async def verify(request: Request, web: WebDep) -> Response:
-    posted = await posted_form(request, web)
-    token = str(posted.get("token") or "")[:TOKEN_LIMIT]
+    token = await _posted_token(request, web)
     try:
         await web.registration.verify(token)
     except ApiError as error:
@@ -104,3 +108,31 @@ async def invitation_page(request: Request, web: WebDep) -> Response:
     if not token:
         return web.pages.render(request, "pages/link_invalid.html", status_code=400, what="Ce lien d'invitation")
     return web.pages.render(request, "pages/invitation.html")
+
+
+@router.get("/email/confirmation", response_class=HTMLResponse)
+async def email_confirmation_page(request: Request, web: WebDep) -> Response:
+    token = _token(request)
+    if not token:
+        return web.pages.render(request, "pages/link_invalid.html", status_code=400, what="Ce lien de confirmation")
+    return web.pages.render(request, "pages/email_confirmation.html", token=token)
+
+
+@router.post("/email/confirmation", response_class=HTMLResponse)
+async def confirm_email(request: Request, web: WebDep) -> Response:
+    token = await _posted_token(request, web)
+    try:
+        await web.registration.confirm_email_change(token)
+    except ApiError as error:
+        if error.status == 409:
+            return web.pages.render(request, "pages/email_confirmation.html", status_code=409, token=token,
+                                    taken=True)
+        if error.status not in (400, 422):
+            raise
+        return web.pages.render(request, "pages/link_invalid.html", status_code=400, what="Ce lien de confirmation")
+    return RedirectResponse("/email/confirmee", status_code=303)
+
+
+@router.get("/email/confirmee", response_class=HTMLResponse)
+async def email_confirmed(request: Request, web: WebDep) -> Response:
+    return web.pages.render(request, "pages/email_confirmed.html")
