@@ -37,6 +37,8 @@ ACK_LINK = re.compile(r"/contact-requests/([0-9a-f-]{36})/acknowledgement")
 
 # Fast loops, quick retries, generous limits: the faults are the only thing slowing a flow down.
 SERVICE_ENV = {
+    "registration": {"REGISTRATION_ARGON2_TIME_COST": "1", "REGISTRATION_ARGON2_MEMORY_KIB": "8192",
+                     "REGISTRATION_ARGON2_PARALLELISM": "1"},
     "directory": {"DIRECTORY_COUNTERS_FLUSH_SECONDS": "0.5", "DIRECTORY_READ_POOL_SIZE": "4"},
     "contact-relay": {"CONTACT_RELAY_RATE_LIMIT_PER_ADDRESS": "1000000", "CONTACT_RELAY_RATE_LIMIT_PER_EMAIL": "1000",
                       "CONTACT_RELAY_SWEEP_INTERVAL_SECONDS": "1"},

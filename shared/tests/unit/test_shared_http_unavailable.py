@@ -119,6 +119,7 @@ async def test_bad_input_keeps_its_usual_answer(client_and_runs):
     (asyncpg.CannotConnectNowError("the database system is shutting down"), True),
     (asyncpg.AdminShutdownError("terminating connection due to administrator command"), True),
     (ConnectionRefusedError(111, "Connect call failed"), True),
+    (asyncpg.InternalClientError("cannot switch to state 12; another operation (2) is in progress"), True),
     (asyncpg.InterfaceError("cannot perform operation: another operation is in progress"), False),
     (asyncpg.UniqueViolationError("duplicate key"), False),
     (FileNotFoundError(2, "No such file"), False),

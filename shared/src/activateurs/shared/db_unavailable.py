@@ -22,6 +22,9 @@ _DRIVER_ERRORS = (
     asyncpg.AdminShutdownError,  # 57P01: the server terminates its connections (fast shutdown)
     asyncpg.CrashShutdownError,  # 57P02: another backend crashed, every connection is reset
     asyncpg.TooManyConnectionsError,  # 53300: every replica reconnecting at once after a restart
+    # "cannot switch to state 12; another operation is in progress": the server ended the session while
+    # asyncpg was between two steps of a statement (MagicStack/asyncpg#1069, sqlalchemy/sqlalchemy#13241).
+    asyncpg.InternalClientError,
 )
 
 

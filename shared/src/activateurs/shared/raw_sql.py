@@ -24,7 +24,7 @@ _DIALECT = asyncpg_dialect()
 
 # The connection is gone (database restarted, network cut): the pool must not hand it out again.
 _BROKEN = (OSError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError, asyncpg.AdminShutdownError,
-           asyncpg.CrashShutdownError)
+           asyncpg.CrashShutdownError, asyncpg.InternalClientError)
 
 
 class Compiled:

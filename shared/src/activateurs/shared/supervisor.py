@@ -6,6 +6,8 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
+from .db_unavailable import is_unavailable
+
 log = logging.getLogger(__name__)
 
 
@@ -23,8 +25,12 @@ class Supervisor:
                 return
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("background loop %s crashed; restarting", name)
+            except Exception as error:
+                if is_unavailable(error):  # a database restart: expected, and over once it is back up
+                    log.warning("background loop %s: database unavailable (%s); restarting", name,
+                                type(error).__name__)
+                else:
+                    log.exception("background loop %s crashed; restarting", name)
                 await asyncio.sleep(restart_delay)
 
     def running(self) -> dict[str, bool]:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from prometheus_client import Counter
 
+from ..db_unavailable import is_unavailable
 from ..waiting import wait_event
 from .tables import outbox
 from .topology import EVENTS_EXCHANGE
@@ -63,8 +64,11 @@ class OutboxRelay:
             self._db.outbox_signal.clear()
             try:
                 published, failed = await self.publish_pending()
-            except Exception:
-                log.exception("outbox relay pass failed")
+            except Exception as error:
+                if is_unavailable(error):  # a database restart: retried with backoff until it is back
+                    log.warning("outbox relay pass: database unavailable (%s)", type(error).__name__)
+                else:
+                    log.exception("outbox relay pass failed")
                 published, failed = 0, 1
             if failed:
                 backoff = min(self._max_backoff, max(0.2, backoff * 2))
