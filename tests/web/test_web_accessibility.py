@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pytest
 from playwright.async_api import Browser, Page
 
-from tests.e2e.journeys import business
+from tests.e2e.journeys import Person, business, open_account
 from tests.support.waiting import eventually
 
 from .browser import assert_accessible, chromium, horizontal_overflow
@@ -111,6 +111,27 @@ class Target:
     path: str  # {0}, {1}: the slugs of the seeded structures, in STRUCTURES' order
     status: int = 200
     then: Step | None = None  # what the visitor does once the page is open (its result is what is checked)
+    who: str | None = None  # signed in first: "applicant" (a new account) or "referent" (of the first structure)
+
+
+def submitting(button: str, status: int = 422) -> Step:
+    """The form sent as it is (empty): its errors are the state checked."""
+    async def step(visit: Visit) -> None:
+        await submit(visit, button)
+        assert visit.status == status, f"{visit.status} after « {button} »"
+    return step
+
+
+async def sign_in_browser(visit: Visit, site: Site, who: str) -> None:
+    if who == "applicant":
+        person = Person.unusual()
+        await open_account(site.platform, person)
+    else:
+        person = site.referents[NAMES[0]]
+    await visit.page.goto("/connexion")
+    await fill(visit.page, {"Adresse électronique": person.email, "Mot de passe": person.password})
+    await submit(visit, "Se connecter")
+    assert visit.status == 200 and visit.page.url.endswith("/espace"), visit.page.url
 
 
 PAGES = {
@@ -146,11 +167,26 @@ PAGES = {
     "acknowledgement-invalid": Target(f"/contact-requests/{NO_REQUEST}/acknowledgement?token=x", 400),
     "acknowledged": Target(f"/contact-requests/{NO_REQUEST}/acknowledgement/confirmee"),
     "not-found": Target("/nimporte-quoi", 404),
+    # The account and the signed-in person's space.
+    "sign-in-errors": Target("/connexion", 422, submitting("Se connecter")),
+    "sign-up": Target("/inscription"),
+    "sign-up-errors": Target("/inscription", 422, submitting("Créer mon compte")),
+    "signed-up": Target("/inscription/envoyee"),
+    "password-forgotten-errors": Target("/mot-de-passe-oublie", 422, submitting("Recevoir un lien")),
+    "new-password": Target("/mot-de-passe/nouveau?token=x"),
+    "new-password-errors": Target("/mot-de-passe/nouveau?token=x", 422, submitting("Changer mon mot de passe")),
+    "new-password-no-token": Target("/mot-de-passe/nouveau", 400),
+    "space-applicant": Target("/espace", who="applicant"),
+    "space-referent": Target("/espace", who="referent"),
+    "account": Target("/espace/compte", who="applicant"),
+    "account-errors": Target("/espace/compte", 422, submitting("Changer mon mot de passe"), who="applicant"),
 }
 
 
 async def open_target(visit: Visit, site: Site, name: str) -> None:
     target = PAGES[name]
+    if target.who:
+        await sign_in_browser(visit, site, target.who)
     answer = await visit.page.goto(target.path.format(*(site.slugs[s] for s in NAMES)))
     visit.status = answer.status if answer else None
     if target.then is not None:

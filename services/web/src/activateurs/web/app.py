@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from activateurs.shared.health import health_router
@@ -21,9 +22,12 @@ from .clients.directory import DirectoryClient
 from .clients.registration import RegistrationClient
 from .config import WebSettings
 from .context import Web
-from .pages import contact, crawlers, info, links, public
+from .notices import Notices
+from .pages import account, contact, crawlers, info, links, public
 from .rendering import Pages
-from .security import Csrf, CsrfCookie, CsrfRefused, SecurityHeaders
+from .security import Csrf, CsrfRefused, PageCookies, SecurityHeaders
+from .session import SessionCookie, SharedRefresh
+from .signed_in import SignInRequired
 from .static_files import StaticBundle
 
 log = logging.getLogger(__name__)
@@ -44,11 +48,14 @@ def build_web(settings: WebSettings) -> Web:
             "contact-relay": client("contact-relay", settings.contact_relay_url),
             "notifier": client("notifier", settings.notifier_url)}
     bundle = StaticBundle(settings.static_dir)
-    return Web(settings=settings, pages=Pages(bundle, settings.public_base_url, SITE_NAME),
+    registration = RegistrationClient(apis["registration"])
+    notices = Notices(settings.secret_key, settings.secure_cookies)
+    return Web(settings=settings, pages=Pages(bundle, settings.public_base_url, SITE_NAME, notices),
                csrf=Csrf(settings.secret_key, settings.csrf_max_age_seconds, settings.secure_cookies), apis=apis,
                directory=DirectoryClient(apis["directory"], settings.places_cache_seconds),
-               contact_relay=ContactRelayClient(apis["contact-relay"]),
-               registration=RegistrationClient(apis["registration"]))
+               contact_relay=ContactRelayClient(apis["contact-relay"]), registration=registration,
+               sessions=SessionCookie(settings.secret_key, settings.secure_cookies),
+               refresh=SharedRefresh(registration.refresh))
 
 
 def create_app(settings: WebSettings) -> FastAPI:
@@ -71,11 +78,11 @@ def create_app(settings: WebSettings) -> FastAPI:
     checks = {name: web.apis[name].alive for name in NEEDED_APIS}
     app.include_router(health_router(checks))
     app.include_router(bundle.router())
-    for module in (public, contact, links, info, crawlers):
+    for module in (public, contact, links, account, info, crawlers):
         app.include_router(module.router)
     _handle_errors(app, web)
 
-    app.add_middleware(CsrfCookie, csrf=web.csrf)
+    app.add_middleware(PageCookies, csrf=web.csrf)
     app.add_middleware(SecurityHeaders, https=settings.secure_cookies)
     app.add_middleware(MetricsMiddleware)
     return app
@@ -95,6 +102,13 @@ def _handle_errors(app: FastAPI, web: Web) -> None:
             return page(request, "errors/refused.html", 403, message=error.detail)
         return page(request, "errors/generic.html", error.status_code,
                     message=FRENCH_STATUS.get(error.status_code, "Cette demande n'a pas pu être traitée."))
+
+    @app.exception_handler(SignInRequired)
+    async def sign_in_first(request: Request, error: SignInRequired) -> Response:
+        answer = RedirectResponse("/connexion?" + urlencode({"suite": error.path}), status_code=303)
+        if error.ended:
+            answer.headers.append("set-cookie", web.sessions.header(None))
+        return answer
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, error: RequestValidationError) -> Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -15,6 +16,7 @@ from .clients.registration import RegistrationClient
 from .config import WebSettings
 from .rendering import Pages
 from .security import Csrf
+from .session import Session, SessionCookie
 
 
 @dataclass
@@ -26,6 +28,8 @@ class Web:
     directory: DirectoryClient
     contact_relay: ContactRelayClient
     registration: RegistrationClient
+    sessions: SessionCookie
+    refresh: Callable[[str], Awaitable[Session]]  # SharedRefresh: one exchange per refresh token
 
 
 async def web(request: Request) -> Web:  # async: a plain def would run in the thread pool

@@ -30,6 +30,23 @@ class Form:
         return str(self.values.get(name) or "").strip()
 
 
+def retry_words(seconds: int | None) -> str:
+    """When to try again after a 429, in words: « dans 5 minutes »."""
+    if not seconds or seconds < 90:
+        return "dans une minute"
+    minutes = round(seconds / 60)
+    return f"dans {minutes} minutes" if minutes < 90 else f"dans {round(minutes / 60)} heures"
+
+
+def email_error(address: str) -> str | None:
+    """Why an address cannot be one, in French; None when it can."""
+    try:
+        validate_email(address, check_deliverability=False)
+    except EmailNotValidError:
+        return "Cette adresse électronique n'est pas valide. Exemple : nom@entreprise.fr"
+    return None
+
+
 CONTACT_FIELDS = ("company_name", "siret", "contact_name", "email", "phone", "postal_code", "subject", "message")
 # The relay's own field names for the messages it may send back (a check added there before here).
 CONTACT_LIMITS = {"company_name": 200, "contact_name": 120, "email": 254, "phone": 30, "subject": 200, "message": 5000}
@@ -55,11 +72,8 @@ def contact_form(posted: Any) -> Form:
         if name not in form.errors and ("\n" in form.text(name) or "\r" in form.text(name)):
             form.errors[name] = "Ce champ tient sur une seule ligne."
     email = form.text("email")
-    if email and "email" not in form.errors:
-        try:
-            validate_email(email, check_deliverability=False)
-        except EmailNotValidError:
-            form.errors["email"] = "Cette adresse électronique n'est pas valide. Exemple : nom@entreprise.fr"
+    if email and "email" not in form.errors and (problem := email_error(email)):
+        form.errors["email"] = problem
     postal_code = form.text("postal_code")
     if postal_code and not POSTAL_CODE.match(postal_code):
         form.errors["postal_code"] = "Le code postal compte 5 chiffres. Exemple : 75011"

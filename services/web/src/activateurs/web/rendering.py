@@ -18,10 +18,13 @@ from activateurs.shared.contracts.vocabulary import (
     HeadcountBand,
     LabelledEnum,
     Service,
+    StructureStatus,
     StructureType,
 )
 
+from .notices import Notices
 from .options import Choices, checkbox_items, option_tags
+from .session import SESSION_COOKIE
 from .static_files import StaticBundle
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -29,7 +32,7 @@ PARIS = ZoneInfo("Europe/Paris")
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
           "novembre", "décembre")
 LISTS = {"domain": Domain, "service": Service, "structure_type": StructureType, "category": Category,
-         "headcount_band": HeadcountBand}
+         "headcount_band": HeadcountBand, "structure_status": StructureStatus}
 
 
 LABELS = {kind: {item.value: item.label for item in values} for kind, values in LISTS.items()}
@@ -67,9 +70,11 @@ def local_photo(url: str | None) -> str | None:
 
 
 class Pages:
-    """Renders a page with what every page needs: the bundle, the site's address, the CSRF token."""
+    """Renders a page with what every page needs: the bundle, the site's address, the CSRF token, who is signed in
+    and the notice an action left for this page."""
 
-    def __init__(self, bundle: StaticBundle, public_base_url: str, site_name: str) -> None:
+    def __init__(self, bundle: StaticBundle, public_base_url: str, site_name: str, notices: Notices) -> None:
+        self.notices = notices
         self.env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(("html", "xml")),
                                undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                                auto_reload=False)
@@ -84,9 +89,15 @@ class Pages:
                headers: dict[str, str] | None = None, **context: Any) -> HTMLResponse:
         context.setdefault("canonical", None)
         context.setdefault("description", None)
-        body = self.env.get_template(template).render(request=request, csrf_token=request.state.csrf_token,
-                                                      **context)
-        return HTMLResponse(body, status_code=status_code, headers=headers)
+        notice, clear_notice = self.notices.read(request)
+        account = getattr(request.state, "account", None)
+        body = self.env.get_template(template).render(
+            request=request, csrf_token=request.state.csrf_token, notice=notice, account=account,
+            signed_in=account is not None or SESSION_COOKIE in request.cookies, **context)
+        answer = HTMLResponse(body, status_code=status_code, headers=headers)
+        if clear_notice:
+            answer.headers.append("set-cookie", clear_notice)
+        return answer
 
     def absolute(self, path: str) -> str:
         return self.public_base_url + path

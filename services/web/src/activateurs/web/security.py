@@ -115,9 +115,10 @@ class CsrfRefused(HTTPException):
         super().__init__(status_code=403, detail=message)
 
 
-class CsrfCookie:
-    """Plain ASGI middleware: gives each request its CSRF token, sets the cookie on a first visit, and marks
-    pages `no-cache, private` (they carry a token and follow the data) unless a route said otherwise.
+class PageCookies:
+    """Plain ASGI middleware: gives each request its CSRF token, sets the cookie on a first visit, writes the cookies
+    a route queued (the session, `signed_in.queue_cookie`), and marks pages `no-cache, private` (they carry a token
+    and follow the data) unless a route said otherwise.
 
     Starlette's `@app.middleware("http")` would wrap every page in a task and a streamed body.
     """
@@ -137,6 +138,8 @@ class CsrfCookie:
                 headers = MutableHeaders(scope=message)
                 if new:
                     headers.append("set-cookie", self.csrf.set_cookie_header(new))
+                for queued in scope.get("state", {}).get("cookies", ()):
+                    headers.append("set-cookie", queued)
                 if "cache-control" not in headers:
                     headers["cache-control"] = "no-cache, private"
             await send(message)

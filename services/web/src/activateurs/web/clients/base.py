@@ -23,6 +23,11 @@ def segment(value: str) -> str:
     return quote(value, safe="")
 
 
+def forwarded_for(client_address: str | None) -> dict[str, str] | None:
+    """The header giving an API the visitor's address, for limits that must count people, not this server."""
+    return {"X-Forwarded-For": client_address} if client_address else None
+
+
 class ApiUnavailable(Exception):
     """The API did not answer in time, could not be reached, or failed (5xx): the page answers 503."""
 
@@ -85,11 +90,14 @@ class ApiClient:
         if self._session is not None:
             await self._session.close()
 
-    async def request(self, method: str, path: str, *, params: Any = None, json: Any = None,
+    async def request(self, method: str, path: str, *, params: Any = None, json: Any = None, data: Any = None,
                       headers: Mapping[str, str] | None = None) -> Answer:
-        """The answer when it is 2xx; ApiError for a 4xx, ApiUnavailable for anything else."""
+        """The answer when it is 2xx; ApiError for a 4xx, ApiUnavailable for anything else.
+
+        `json`: a JSON body; `data`: a form (a dict, url-encoded) or a multipart upload (aiohttp.FormData)."""
         try:
-            async with self.session.request(method, path, params=params, json=json, headers=headers) as answer:
+            async with self.session.request(method, path, params=params, json=json, data=data,
+                                            headers=headers) as answer:
                 read = Answer(answer.status, answer.headers, await answer.read())
         except TimeoutError:
             raise ApiUnavailable(self.name, "timed out") from None
@@ -110,6 +118,11 @@ class ApiClient:
 
     async def post_json(self, path: str, body: Any = None, **kwargs: Any) -> Any:
         return (await self.request("POST", path, json=body, **kwargs)).json()
+
+    async def send_json(self, method: str, path: str, body: Any = None, **kwargs: Any) -> Any:
+        """PUT, PATCH, DELETE or POST with a JSON body; the answer's JSON (None when it has no body)."""
+        answer = await self.request(method, path, json=body, **kwargs)
+        return answer.json() if answer.content else None
 
     @asynccontextmanager
     async def stream(self, path: str) -> AsyncIterator[aiohttp.ClientResponse]:

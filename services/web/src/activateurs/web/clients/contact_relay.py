@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import ApiClient, segment
+from .base import ApiClient, forwarded_for, segment
 
 
 class ContactRelayClient:
@@ -13,8 +13,8 @@ class ContactRelayClient:
 
     async def submit(self, request: dict[str, Any], client_address: str | None) -> str:
         # The relay limits requests per address: it must count the business, not this server.
-        headers = {"X-Forwarded-For": client_address} if client_address else None
-        return (await self.api.post_json("/api/v1/contact-requests", request, headers=headers))["id"]
+        return (await self.api.post_json("/api/v1/contact-requests", request,
+                                         headers=forwarded_for(client_address)))["id"]
 
     async def by_link(self, request_id: str, token: str) -> dict[str, Any]:
         return await self.api.get_json(f"/api/v1/contact-requests/{segment(request_id)}", params={"token": token})

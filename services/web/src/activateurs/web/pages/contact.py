@@ -7,17 +7,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..clients.base import ApiError
 from ..context import WebDep, client_address, posted_form
-from ..forms import Form, contact_form, contact_request, relay_errors
+from ..forms import Form, contact_form, contact_request, relay_errors, retry_words
 from .public import profile_or_404
 
 router = APIRouter(include_in_schema=False)
-
-
-def _retry_words(seconds: int | None) -> str:
-    if not seconds or seconds < 90:
-        return "dans une minute"
-    minutes = round(seconds / 60)
-    return f"dans {minutes} minutes" if minutes < 90 else f"dans {round(minutes / 60)} heures"
 
 
 @router.get("/activateurs/{slug}/contact", response_class=HTMLResponse)
@@ -45,7 +38,7 @@ async def send_contact(slug: str, request: Request, web: WebDep) -> Response:
                 status = 429
                 headers = {"Retry-After": str(error.retry_after or 60)}
                 form.errors["form"] = ("Vous avez envoyé beaucoup de demandes en peu de temps. Par sécurité, "
-                                       f"réessayez {_retry_words(error.retry_after)} : votre saisie est conservée.")
+                                       f"réessayez {retry_words(error.retry_after)} : votre saisie est conservée.")
             elif error.status in (400, 413, 422):
                 form.errors.update(relay_errors(error.detail))
             else:

@@ -17,14 +17,10 @@ STATIC_PAGES = {
     "/donnees-ouvertes": ("pages/open_data.html", "Données ouvertes"),
     "/plan-du-site": ("pages/site_map.html", "Plan du site"),
 }
-# The extranet's entry points, linked from the emails: they answer until the extranet pages replace them.
+# The extranet's entry points linked from the emails that have no page yet: they answer until theirs replace them.
 SPACE_PAGES = {
-    "/connexion": "Se connecter",
-    "/espace": "Mon espace activateur",
     "/espace/engagement": "Mon engagement",
     "/mon-dossier": "Mon dossier",
-    "/mot-de-passe-oublie": "Mot de passe oublié",
-    "/mot-de-passe/nouveau": "Nouveau mot de passe",
 }
 
 
