@@ -103,6 +103,22 @@ async def test_the_inbox_lists_the_structures_requests_with_deadlines(relay, amq
     assert (await relay.http.get("/api/v1/me/contact-requests", headers=issuer.headers("dge_agent"))).status_code == 403
 
 
+async def test_an_inbox_item_shows_the_business_contact_details_to_its_structure_only(relay, amqp, issuer):
+    structure_id, request_id, _ = await _request(relay, amqp)
+    path = f"/api/v1/me/contact-requests/{request_id}"
+    mine = await relay.http.get(path, headers=issuer.headers("activator", structure_id=str(structure_id)))
+    assert mine.status_code == 200, mine.text
+    item = mine.json()
+    assert item["id"] == request_id and item["status"] == "forwarded"
+    assert item["email"] == "paul.martin@boulangerie.fr" and {"phone", "siret", "redirect_note"} <= set(item)
+    other = await relay.http.get(path, headers=issuer.headers("activator", structure_id=str(uuid.uuid4())))
+    assert other.status_code == 404
+    assert (await relay.http.get(path)).status_code == 401
+    assert (await relay.http.get(path, headers=issuer.headers("dge_agent"))).status_code == 403
+    assert (await relay.http.get(f"/api/v1/me/contact-requests/{uuid.uuid4()}",
+                                 headers=issuer.headers("activator", structure_id=str(structure_id)))).status_code == 404
+
+
 async def test_the_link_reads_its_request_and_changes_nothing(relay, amqp):
     """GET /api/v1/contact-requests/{id}?token= feeds the landing page: the mail's contents, no acknowledgement."""
     _, request_id, api_link = await _request(relay, amqp)

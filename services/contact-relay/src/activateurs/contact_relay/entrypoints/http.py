@@ -104,6 +104,15 @@ class InboxItem(BaseModel):
     redirected_to: UUID | None = Field(None, description="The request this one was redirected to, if any.")
 
 
+class InboxDetail(InboxItem):
+    """One request as its structure's activators read it: the business's contact details and the redirect note."""
+
+    siret: str | None
+    email: str
+    phone: str | None
+    redirect_note: str | None = Field(None, description="The note of the activator who redirected it here, if any.")
+
+
 class Inbox(BaseModel):
     items: list[InboxItem]
     total: int
@@ -269,6 +278,19 @@ async def inbox(principal: Activator, db: Db, page: Annotated[int, Query(ge=1, l
                                       .order_by(contact_requests.c.received_at.desc(), contact_requests.c.id)
                                       .limit(page_size).offset((page - 1) * page_size))).all()
     return Inbox(items=[InboxItem(**row._mapping) for row in rows], total=total, page=page, page_size=page_size)
+
+
+@router.get("/me/contact-requests/{request_id}", response_model=InboxDetail, responses={403: {}, 404: {}})
+async def inbox_item(request_id: UUID, principal: Activator, db: Db) -> InboxDetail:
+    """One request of the activator's structure, with the business's contact details (404 for another's)."""
+    if principal.structure_id is None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "your account has no structure yet")
+    async with db.sessions() as session:
+        row = (await session.execute(sa.select(contact_requests).where(
+            contact_requests.c.id == request_id, contact_requests.c.structure_id == principal.structure_id))).first()
+    if row is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such contact request in your structure's inbox")
+    return InboxDetail(**row._mapping)
 
 
 class SlaLine(BaseModel):
