@@ -20,6 +20,7 @@ from .clients.base import ApiClient, ApiError, ApiUnavailable
 from .clients.contact_relay import ContactRelayClient
 from .clients.directory import DirectoryClient
 from .clients.registration import RegistrationClient
+from .clients.validation import ValidationClient
 from .config import WebSettings
 from .context import Web
 from .notices import Notices
@@ -55,7 +56,8 @@ def build_web(settings: WebSettings) -> Web:
                directory=DirectoryClient(apis["directory"], settings.places_cache_seconds),
                contact_relay=ContactRelayClient(apis["contact-relay"]), registration=registration,
                sessions=SessionCookie(settings.secret_key, settings.secure_cookies),
-               refresh=SharedRefresh(registration.refresh))
+               refresh=SharedRefresh(registration.refresh),
+               validation=ValidationClient(apis["validation"]))
 
 
 def create_app(settings: WebSettings) -> FastAPI:

@@ -13,6 +13,7 @@ from .clients.base import ApiClient
 from .clients.contact_relay import ContactRelayClient
 from .clients.directory import DirectoryClient
 from .clients.registration import RegistrationClient
+from .clients.validation import ValidationClient
 from .config import WebSettings
 from .rendering import Pages
 from .security import Csrf
@@ -30,6 +31,7 @@ class Web:
     registration: RegistrationClient
     sessions: SessionCookie
     refresh: Callable[[str], Awaitable[Session]]  # SharedRefresh: one exchange per refresh token
+    validation: ValidationClient
 
 
 async def web(request: Request) -> Web:  # async: a plain def would run in the thread pool

@@ -125,12 +125,13 @@ class ApiClient:
         return answer.json() if answer.content else None
 
     @asynccontextmanager
-    async def stream(self, path: str) -> AsyncIterator[aiohttp.ClientResponse]:
+    async def stream(self, path: str, headers: Mapping[str, str] | None = None
+                     ) -> AsyncIterator[aiohttp.ClientResponse]:
         """A streamed GET (exports): the body is read as it comes, never held whole."""
         try:
             # No total timeout: an export takes as long as it takes; connecting and each read still have one.
             timeout = aiohttp.ClientTimeout(total=None, connect=self.timeout.total, sock_read=self.timeout.total)
-            async with self.session.get(path, timeout=timeout) as answer:
+            async with self.session.get(path, timeout=timeout, headers=headers) as answer:
                 if answer.status >= 400:
                     self._checked(Answer(answer.status, answer.headers, await answer.read()))
                 yield answer
@@ -179,10 +180,10 @@ class OpenStream:
             await self._stack.aclose()
 
 
-async def open_stream(api: ApiClient, path: str) -> OpenStream:
+async def open_stream(api: ApiClient, path: str, headers: Mapping[str, str] | None = None) -> OpenStream:
     stack = AsyncExitStack()
     try:
-        answer = await stack.enter_async_context(api.stream(path))
+        answer = await stack.enter_async_context(api.stream(path, headers))
     except BaseException:
         await stack.aclose()
         raise

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import ApiClient, forwarded_for, segment
+from .base import ApiClient, OpenStream, forwarded_for, open_stream, segment
 
 
 class RegistrationClient:
@@ -64,3 +64,26 @@ class RegistrationClient:
     async def photo(self, document_id: str) -> tuple[bytes, str]:
         answer = await self.api.request("GET", f"/api/v1/photos/{segment(document_id)}")
         return answer.content, answer.headers.get("content-type", "application/octet-stream")
+
+    # --- life in the programme, leaving it, the person's data ---
+
+    async def renew_engagement(self, headers: dict[str, str], charter_version: int) -> dict[str, Any]:
+        """`{engagement_expires_at}`; ApiError 409 (stale charter, too early, no engagement), 403 for a member."""
+        return await self.api.post_json("/api/v1/engagement/renewal", {"charter_version": charter_version},
+                                        headers=headers)
+
+    async def accept_charter(self, headers: dict[str, str], charter_version: int) -> dict[str, Any]:
+        """`{charter_version, accepted_at}`; ApiError 409 when it is no longer the current version."""
+        return await self.api.post_json("/api/v1/charter/acceptance", {"charter_version": charter_version},
+                                        headers=headers)
+
+    async def withdraw(self, headers: dict[str, str], reason: str, scope: str) -> None:
+        """scope `member` (the member leaves; their account is deleted) or `structure` (the referent's)."""
+        await self.api.post_json("/api/v1/withdrawal", {"reason": reason, "scope": scope}, headers=headers)
+
+    async def export_stream(self, headers: dict[str, str]) -> OpenStream:
+        """Everything registration holds about the person (JSON), streamed as it comes."""
+        return await open_stream(self.api, "/api/v1/me/export", headers=headers)
+
+    async def delete_me(self, headers: dict[str, str]) -> None:
+        await self.api.send_json("DELETE", "/api/v1/me", headers=headers)

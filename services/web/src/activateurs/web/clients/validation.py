@@ -1,0 +1,21 @@
+"""Validation's API as the applicant uses it: the thread with the DGE."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .base import ApiClient
+
+
+class ValidationClient:
+    def __init__(self, api: ApiClient) -> None:
+        self.api = api
+
+    async def thread(self, headers: dict[str, str]) -> dict[str, Any]:
+        """`{dossier_id, status, respond_by, messages: [{id, author, body, requests_information, created_at}]}`;
+        ApiError 404 when the account has no dossier with the DGE."""
+        return await self.api.get_json("/api/v1/my-dossier/messages", headers=headers)
+
+    async def reply(self, headers: dict[str, str], body: str) -> dict[str, Any]:
+        """The applicant's reply (201); ApiError 409 once the thread is closed (decided)."""
+        return await self.api.post_json("/api/v1/my-dossier/messages", {"body": body}, headers=headers)
