@@ -19,6 +19,7 @@ from activateurs.shared.logging import configure_logging
 from .clients.base import ApiClient, ApiError, ApiUnavailable
 from .clients.contact_relay import ContactRelayClient
 from .clients.directory import DirectoryClient
+from .clients.members import MembersClient
 from .clients.registration import RegistrationClient
 from .clients.validation import ValidationClient
 from .config import WebSettings
@@ -57,7 +58,7 @@ def build_web(settings: WebSettings) -> Web:
                contact_relay=ContactRelayClient(apis["contact-relay"]), registration=registration,
                sessions=SessionCookie(settings.secret_key, settings.secure_cookies),
                refresh=SharedRefresh(registration.refresh),
-               validation=ValidationClient(apis["validation"]))
+               validation=ValidationClient(apis["validation"]), members=MembersClient(apis["registration"]))
 
 
 def create_app(settings: WebSettings) -> FastAPI:

@@ -12,6 +12,7 @@ from starlette.datastructures import FormData
 from .clients.base import ApiClient
 from .clients.contact_relay import ContactRelayClient
 from .clients.directory import DirectoryClient
+from .clients.members import MembersClient
 from .clients.registration import RegistrationClient
 from .clients.validation import ValidationClient
 from .config import WebSettings
@@ -29,6 +30,7 @@ class Web:
     directory: DirectoryClient
     contact_relay: ContactRelayClient
     registration: RegistrationClient
+    members: MembersClient  # registration's API for a structure's profile, members and cards
     sessions: SessionCookie
     refresh: Callable[[str], Awaitable[Session]]  # SharedRefresh: one exchange per refresh token
     validation: ValidationClient
