@@ -45,3 +45,8 @@ class DirectoryClient:
         if self._places is None or now - self._places[0] > self._places_ttl:
             self._places = (now, Places.read(await self.api.get_json("/api/v1/places")))
         return self._places[1]
+
+    async def my_statistics(self, headers: dict[str, str], start: str | None, end: str | None) -> dict[str, Any]:
+        """The signed-in activator's structure's figures, by day and by month (`from`/`to`: ISO days, inclusive)."""
+        params = {key: value for key, value in (("from", start), ("to", end)) if value}
+        return await self.api.get_json("/api/v1/me/statistics", params=params, headers=headers)
