@@ -39,7 +39,8 @@ def test_compose_file_is_valid_and_complete(tmp_path):
     assert {"rabbitmq", "postgres", "mailcatcher", *SERVICES} <= set(services)
     for name, port in SERVICES.items():
         service = services[name]
-        assert service["build"]["dockerfile"].endswith(f"services/{name}/Dockerfile")
+        assert service["build"]["dockerfile"].endswith("services/Dockerfile")
+        assert service["build"]["args"] == {"SERVICE": name, "HTTP_PORT": str(port)}
         assert "healthcheck" in service and service["healthcheck"]["test"]
         assert any(p["target"] == port for p in service["ports"])
         assert {"rabbitmq", "postgres"} <= set(service["depends_on"])
@@ -112,33 +113,64 @@ def _env(stage: list[str]) -> dict[str, str]:
     return found
 
 
-@pytest.mark.parametrize(("name", "port"), [*SERVICES.items(), (WEB, WEB_PORT)])
-def test_every_service_has_its_own_buildable_dockerfile(name, port):
-    dockerfile = (ROOT / "services" / name / "Dockerfile").read_text()
-    assert f'CMD ["activateurs-{name}", "serve"]' in dockerfile
-    assert f"EXPOSE {port}" in dockerfile and "HEALTHCHECK" in dockerfile and "USER " in dockerfile
-    for instruction in _instructions(dockerfile):
+SERVICES_DOCKERFILE = ROOT / "services" / "Dockerfile"
+
+
+def _copied_sources(instructions: list[str], service: str) -> list[str]:
+    """The paths of the build context the COPY instructions take, with the SERVICE argument given."""
+    sources = []
+    for instruction in instructions:
         if instruction.startswith("COPY ") and "--from=" not in instruction:
-            *sources, _ = [word for word in instruction.split()[1:] if not word.startswith("--")]
-            for source in sources:
-                assert (ROOT / source).exists(), f"{name}: {source} does not exist"
+            *taken, _ = [word for word in instruction.split()[1:] if not word.startswith("--")]
+            sources += [source.replace("${SERVICE}", service) for source in taken]
+    return sources
 
 
-def test_the_five_dockerfiles_differ_only_by_service_name_and_port():
-    """They are one template instantiated five times (a Dockerfile cannot include another): keep them in step."""
-    def normalised(name: str, port: int) -> str:
-        text = (ROOT / "services" / name / "Dockerfile").read_text()
-        return text.replace(name, "<service>").replace(str(port), "<port>")
+@pytest.mark.parametrize(("name", "port"), SERVICES.items())
+def test_the_services_dockerfile_builds_each_of_the_five(name, port):
+    """One file for the five: what it copies exists for each service, its command is the service's."""
+    instructions = _instructions(SERVICES_DOCKERFILE.read_text())
+    for source in _copied_sources(instructions, name):
+        assert (ROOT / source).exists(), f"{name}: {source} does not exist"
+    assert (ROOT / "services" / name / "migrations").is_dir() and (ROOT / "services" / name / "alembic.ini").exists()
+    # The command the image's `activateurs-service` links to.
+    assert f"activateurs-{name} = " in (ROOT / "services" / name / "pyproject.toml").read_text()
 
-    variants = {normalised(name, port) for name, port in SERVICES.items()}
-    assert len(variants) == 1
+
+def test_the_services_dockerfile_needs_its_arguments_and_runs_the_chosen_service():
+    text = SERVICES_DOCKERFILE.read_text()
+    instructions = _instructions(text)
+    stages = _stages(text)
+    for stage in stages.values():  # an argument is seen only by the stage that declares it
+        assert "ARG SERVICE" in stage
+    assert 'ln -s "activateurs-${SERVICE}" /opt/venv/bin/activateurs-service' in " ".join(stages["build"])
+    assert any(i.startswith("RUN test -n \"${SERVICE}\"") for i in stages["build"]), "SERVICE is required"
+    assert any(i.startswith("RUN test -n \"${HTTP_PORT}\"") for i in stages["runtime"]), "HTTP_PORT is required"
+    assert "HTTP_PORT=${HTTP_PORT}" in " ".join(stages["runtime"]) and "EXPOSE ${HTTP_PORT}" in instructions
+    assert 'CMD ["activateurs-service", "serve"]' in instructions
+    assert any(i.startswith("HEALTHCHECK ") and "/health/ready" in i for i in instructions)
+    assert "USER activateurs:activateurs" in instructions
+
+
+def test_the_web_has_its_own_buildable_dockerfile():
+    dockerfile = (ROOT / "services" / WEB / "Dockerfile").read_text()
+    assert f'CMD ["activateurs-{WEB}", "serve"]' in dockerfile
+    assert f"EXPOSE {WEB_PORT}" in dockerfile and "HEALTHCHECK" in dockerfile and "USER " in dockerfile
+    for source in _copied_sources(_instructions(dockerfile), WEB):
+        assert (ROOT / source).exists(), f"{WEB}: {source} does not exist"
+
+
+def _without_service_arguments(stage: list[str]) -> list[str]:
+    """A stage of the services' Dockerfile less what only chooses the service (its arguments and their use)."""
+    return [i for i in stage if "SERVICE" not in i and "HTTP_PORT" not in i or i.startswith("ENV ")]
 
 
 def test_the_web_image_builds_its_static_bundle_from_the_npm_lock_and_checks_liveness():
     """Not the five's template (a Node stage, no migrations), but its Python build stage and user are the template's."""
     text = (ROOT / "services" / WEB / "Dockerfile").read_text()
     stages = _stages(text)
-    template = _stages((ROOT / "services" / "notifier" / "Dockerfile").read_text().replace("notifier", WEB))
+    template = {name: _without_service_arguments(stage)
+                for name, stage in _stages(SERVICES_DOCKERFILE.read_text()).items()}
 
     arguments = [i for i in _instructions(text) if i.startswith("ARG ")]
     assert [i for i in arguments if "PYTHON_IMAGE" in i] == ["ARG PYTHON_IMAGE=python:3.11-slim"]
@@ -153,7 +185,7 @@ def test_the_web_image_builds_its_static_bundle_from_the_npm_lock_and_checks_liv
 
     # The template's build stage, then the bundle built by the installed package into WEB_STATIC_DIR.
     build = stages["build"]
-    assert build[:len(template["build"])] == template["build"], "keep the build stage in step with the five"
+    assert build[:len(template["build"])] == template["build"], "keep the build stage in step with the five's"
     static_dir = _env(build)["WEB_STATIC_DIR"]
     [copy_modules] = [i for i in build if i.startswith("COPY --from=") and "node_modules" in i]
     [build_static] = [i for i in build if "activateurs-web build-static" in i]

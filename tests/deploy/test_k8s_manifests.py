@@ -7,6 +7,7 @@ import ipaddress
 import json
 import re
 from functools import cache
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import kubernetes_validate
@@ -118,17 +119,27 @@ def _port(container: dict, port: int | str) -> int:
     return named[port]
 
 
+def _dockerfile(name: str) -> Path:
+    """The web's own Dockerfile, or the five services' one."""
+    own = ROOT / "services" / name / "Dockerfile"
+    return own if own.exists() else ROOT / "services" / "Dockerfile"
+
+
 def _dockerfile_image(name: str) -> str:
-    """The image name the service's Dockerfile tells to build (`docker build ... -t activateurs-<name> .`)."""
-    text = (ROOT / "services" / name / "Dockerfile").read_text()
-    match = re.search(r"docker build -f services/[\w-]+/Dockerfile -t ([\w.-]+) \.", text)
-    assert match, f"services/{name}/Dockerfile does not say its image name"
-    return match.group(1)
+    """The image name the Dockerfile tells to build (`docker build … -t activateurs-<name> .`)."""
+    text = _dockerfile(name).read_text()
+    match = re.search(r"docker build -f services/(?:[\w-]+/)?Dockerfile ((?:--build-arg \S+ )*)-t ([\w.-]+) \.", text)
+    assert match, f"{_dockerfile(name)} does not say its image name"
+    # The five's file shows one service's build; the others' images are named the same way.
+    example = dict(re.findall(r"--build-arg (\w+)=(\S+)", match.group(1))).get("SERVICE", name)
+    return match.group(2).replace(example, name)
 
 
 def _dockerfile_command(name: str) -> list[str]:
-    text = (ROOT / "services" / name / "Dockerfile").read_text()
-    return json.loads(re.search(r"^CMD (\[.*\])$", text, re.MULTILINE).group(1))
+    """The image's command, `activateurs-service` being the link to the service's own in the five's image."""
+    text = _dockerfile(name).read_text()
+    command = json.loads(re.search(r"^CMD (\[.*\])$", text, re.MULTILINE).group(1))
+    return [f"activateurs-{name}" if word == "activateurs-service" else word for word in command]
 
 
 def _image_name(image: str) -> str:
@@ -314,7 +325,7 @@ def test_every_pod_runs_as_non_root_without_privileges():
     for name in PORTS:
         for workload in (_one("Deployment", name), *([jobs[name]] if name in SERVICES else [])):
             # The user the Dockerfile creates and switches to.
-            uid = re.search(r"--uid (\d+)", (ROOT / "services" / name / "Dockerfile").read_text()).group(1)
+            uid = re.search(r"--uid (\d+)", _dockerfile(name).read_text()).group(1)
             assert _pod_spec(workload)["securityContext"]["runAsUser"] == int(uid)
             mounts = {m["mountPath"] for m in _pod_spec(workload)["containers"][0]["volumeMounts"]}
             assert "/tmp" in mounts, "the root filesystem is read-only: /tmp must be a volume"
