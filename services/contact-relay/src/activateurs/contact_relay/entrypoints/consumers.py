@@ -6,7 +6,19 @@ from typing import Any
 
 from faststream.rabbit import RabbitBroker
 
-from activateurs.shared.contracts import Event
+from activateurs.shared.contracts.directory import StructurePublished, StructureUnpublished
+from activateurs.shared.contracts.registration import (
+    AccountDeleted,
+    ProfileUpdated,
+    StructureCancelled,
+    StructureWithdrawn,
+)
+from activateurs.shared.contracts.validation import (
+    DossierAccepted,
+    StructureReinstated,
+    StructureStruckOff,
+    StructureSuspended,
+)
 from activateurs.shared.db import Database
 from activateurs.shared.messaging.consumer import for_event, reject_unknown, retry_transient, subscribe
 from activateurs.shared.messaging.topology import QueueSpec
@@ -18,20 +30,59 @@ QUEUES = (ROUTING,)
 
 
 def register_consumers(broker: RabbitBroker, *, db: Database) -> list[Any]:
+    """One handler per event type (FastStream picks the parser from the annotation), each applying it to the
+    routing table (latest occurred_at wins)."""
     queue = subscribe(broker, ROUTING, title=ROUTING.name)
-    for event_cls in routing.ROUTING_EVENTS:
-        _register(queue, event_cls, db)
-    reject_unknown(queue)
-    return [queue]
 
-
-def _register(queue: Any, event_cls: type[Event], db: Database) -> None:
-    # One handler per event type (FastStream picks the parser from the annotation); all share one use case.
-    async def handler(event: Event) -> None:
+    @queue(filter=for_event(DossierAccepted))
+    @retry_transient()
+    async def on_dossier_accepted(event: DossierAccepted) -> None:
         await routing.apply(db, event)
 
-    handler.__annotations__ = {"event": event_cls, "return": None}
+    @queue(filter=for_event(ProfileUpdated))
+    @retry_transient()
+    async def on_profile_updated(event: ProfileUpdated) -> None:
+        await routing.apply(db, event)
 
-    handler.__name__ = f"on_{event_cls.routing_key.replace('.', '_')}"
-    handler.__doc__ = f"Routing table update from `{event_cls.routing_key}` (latest occurred_at wins)."
-    queue(filter=for_event(event_cls))(retry_transient()(handler))
+    @queue(filter=for_event(StructurePublished))
+    @retry_transient()
+    async def on_structure_published(event: StructurePublished) -> None:
+        await routing.apply(db, event)
+
+    @queue(filter=for_event(StructureUnpublished))
+    @retry_transient()
+    async def on_structure_unpublished(event: StructureUnpublished) -> None:
+        await routing.apply(db, event)
+
+    @queue(filter=for_event(StructureSuspended))
+    @retry_transient()
+    async def on_structure_suspended(event: StructureSuspended) -> None:
+        await routing.apply(db, event)
+
+    @queue(filter=for_event(StructureReinstated))
+    @retry_transient()
+    async def on_structure_reinstated(event: StructureReinstated) -> None:
+        await routing.apply(db, event)
+
+    @queue(filter=for_event(StructureStruckOff))
+    @retry_transient()
+    async def on_structure_struck_off(event: StructureStruckOff) -> None:
+        await routing.apply(db, event)
+
+    @queue(filter=for_event(StructureWithdrawn))
+    @retry_transient()
+    async def on_structure_withdrawn(event: StructureWithdrawn) -> None:
+        await routing.apply(db, event)
+
+    @queue(filter=for_event(StructureCancelled))
+    @retry_transient()
+    async def on_structure_cancelled(event: StructureCancelled) -> None:
+        await routing.apply(db, event)
+
+    @queue(filter=for_event(AccountDeleted))
+    @retry_transient()
+    async def on_account_deleted(event: AccountDeleted) -> None:
+        await routing.apply(db, event)
+
+    reject_unknown(queue)
+    return [queue]
