@@ -25,7 +25,7 @@ from .clients.validation import ValidationClient
 from .config import WebSettings
 from .context import Web
 from .notices import Notices
-from .pages import account, contact, crawlers, inbox, info, links, public, statistics
+from .pages import account, contact, crawlers, inbox, info, links, members, membership, profile, public, statistics
 from .rendering import Pages
 from .security import Csrf, CsrfRefused, PageCookies, SecurityHeaders
 from .session import SessionCookie, SharedRefresh
@@ -81,7 +81,7 @@ def create_app(settings: WebSettings) -> FastAPI:
     checks = {name: web.apis[name].alive for name in NEEDED_APIS}
     app.include_router(health_router(checks))
     app.include_router(bundle.router())
-    for module in (public, contact, links, account, info, crawlers, inbox, statistics):
+    for module in (public, contact, links, account, info, crawlers, inbox, statistics, profile, members, membership):
         app.include_router(module.router)
     _handle_errors(app, web)
 

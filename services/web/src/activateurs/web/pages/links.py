@@ -102,14 +102,6 @@ async def verified(request: Request, web: WebDep) -> Response:
     return web.pages.render(request, "pages/verified.html")
 
 
-@router.get("/invitation", response_class=HTMLResponse)
-async def invitation_page(request: Request, web: WebDep) -> Response:
-    token = _token(request)
-    if not token:
-        return web.pages.render(request, "pages/link_invalid.html", status_code=400, what="Ce lien d'invitation")
-    return web.pages.render(request, "pages/invitation.html")
-
-
 @router.get("/email/confirmation", response_class=HTMLResponse)
 async def email_confirmation_page(request: Request, web: WebDep) -> Response:
     token = _token(request)
