@@ -19,13 +19,27 @@ from activateurs.shared.logging import configure_logging
 from .clients.base import ApiClient, ApiError, ApiUnavailable
 from .clients.contact_relay import ContactRelayClient
 from .clients.directory import DirectoryClient
+from .clients.dossier import DossierClient
 from .clients.members import MembersClient
 from .clients.registration import RegistrationClient
 from .clients.validation import ValidationClient
 from .config import WebSettings
 from .context import Web
 from .notices import Notices
-from .pages import account, contact, crawlers, inbox, info, links, members, membership, profile, public, statistics
+from .pages import (
+    account,
+    contact,
+    crawlers,
+    dossier,
+    inbox,
+    info,
+    links,
+    members,
+    membership,
+    profile,
+    public,
+    statistics,
+)
 from .rendering import Pages
 from .security import Csrf, CsrfRefused, PageCookies, SecurityHeaders
 from .session import SessionCookie, SharedRefresh
@@ -58,7 +72,8 @@ def build_web(settings: WebSettings) -> Web:
                contact_relay=ContactRelayClient(apis["contact-relay"]), registration=registration,
                sessions=SessionCookie(settings.secret_key, settings.secure_cookies),
                refresh=SharedRefresh(registration.refresh),
-               validation=ValidationClient(apis["validation"]), members=MembersClient(apis["registration"]))
+               validation=ValidationClient(apis["validation"]), members=MembersClient(apis["registration"]),
+               dossier=DossierClient(apis["registration"]))
 
 
 def create_app(settings: WebSettings) -> FastAPI:
@@ -81,7 +96,8 @@ def create_app(settings: WebSettings) -> FastAPI:
     checks = {name: web.apis[name].alive for name in NEEDED_APIS}
     app.include_router(health_router(checks))
     app.include_router(bundle.router())
-    for module in (public, contact, links, account, info, crawlers, inbox, statistics, profile, members, membership):
+    for module in (public, contact, links, account, dossier, info, crawlers, inbox, statistics, profile, members,
+                   membership):
         app.include_router(module.router)
     _handle_errors(app, web)
 

@@ -12,6 +12,7 @@ from starlette.datastructures import FormData
 from .clients.base import ApiClient
 from .clients.contact_relay import ContactRelayClient
 from .clients.directory import DirectoryClient
+from .clients.dossier import DossierClient
 from .clients.members import MembersClient
 from .clients.registration import RegistrationClient
 from .clients.validation import ValidationClient
@@ -34,6 +35,7 @@ class Web:
     sessions: SessionCookie
     refresh: Callable[[str], Awaitable[Session]]  # SharedRefresh: one exchange per refresh token
     validation: ValidationClient
+    dossier: DossierClient  # registration's API for the applicant's dossier, documents and submission
 
 
 async def web(request: Request) -> Web:  # async: a plain def would run in the thread pool

@@ -160,6 +160,7 @@ class ApplicantThread(BaseModel):
     status: str
     respond_by: datetime | None
     messages: list[ThreadMessage]
+    decision_reason: str | None = None  # why the case was refused, as the refusal mail says it
 
 
 class DecisionOut(BaseModel):

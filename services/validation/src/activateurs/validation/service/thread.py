@@ -101,7 +101,8 @@ async def applicant_thread(ctx: Context, principal: Principal) -> dict[str, Any]
             raise NotFound("you have no dossier under review")
         messages = await repository.thread(session, case["dossier_id"])
     return {"dossier_id": case["dossier_id"], "status": case["status"], "respond_by": case["respond_by"],
-            "messages": [_public(m) for m in messages]}
+            "messages": [_public(m) for m in messages],
+            "decision_reason": case["decision_reason"] if case["status"] == "refused" else None}
 
 
 def _account(principal: Principal) -> UUID:
