@@ -44,7 +44,9 @@ class Site:
         # Every test's browser comes from 127.0.0.1: the per-address limit is raised so the suite's requests
         # added up never reach it (the per-email limit, which a test reaches on purpose, stays as it is).
         self.platform = Platform(self.databases, self.vhost, self.log_dir, env={"PUBLIC_BASE_URL": self.url},
-                                 service_env={"contact-relay": {"CONTACT_RELAY_RATE_LIMIT_PER_ADDRESS": "1000"}})
+                                 service_env={"contact-relay": {"CONTACT_RELAY_RATE_LIMIT_PER_ADDRESS": "1000"},
+                                              # renewal open from acceptance (24 months): a test renews at once
+                                              "registration": {"REGISTRATION_RENEWAL_WINDOW_DAYS": "800"}})
         self.web = httpx.AsyncClient(base_url=self.url, timeout=30)
         self.process: ServiceProcess | None = None
 

@@ -31,11 +31,15 @@ from .pages import (
     contact,
     crawlers,
     dossier,
+    engagement,
+    exchanges,
     inbox,
     info,
+    leaving,
     links,
     members,
     membership,
+    my_data,
     profile,
     public,
     statistics,
@@ -97,7 +101,7 @@ def create_app(settings: WebSettings) -> FastAPI:
     app.include_router(health_router(checks))
     app.include_router(bundle.router())
     for module in (public, contact, links, account, dossier, info, crawlers, inbox, statistics, profile, members,
-                   membership):
+                   membership, exchanges, engagement, leaving, my_data):
         app.include_router(module.router)
     _handle_errors(app, web)
 

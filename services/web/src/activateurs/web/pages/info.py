@@ -19,7 +19,6 @@ STATIC_PAGES = {
 }
 # The extranet's entry points linked from the emails that have no page yet: they answer until theirs replace them.
 SPACE_PAGES = {
-    "/espace/engagement": "Mon engagement",
 }
 
 
