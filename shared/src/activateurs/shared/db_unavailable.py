@@ -7,6 +7,8 @@ import errno
 import asyncpg
 import sqlalchemy as sa
 
+from .errors import causes
+
 RETRY_AFTER_SECONDS = 2  # a fast restart of PostgreSQL takes about a second; clients come back just after
 DETAIL = "the service is briefly unavailable; try again"
 
@@ -37,10 +39,7 @@ class DatabaseUnavailable(Exception):
 
 def is_unavailable(error: BaseException) -> bool:
     """The error, or one it was raised from, says the database is unreachable or dropped the connection."""
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
+    for current in causes(error):
         if isinstance(current, (DatabaseUnavailable, *_DRIVER_ERRORS)):
             return True
         if isinstance(current, OSError) and current.errno in _SOCKET_ERRNOS:
@@ -51,5 +50,4 @@ def is_unavailable(error: BaseException) -> bool:
         # SQLAlchemy's own disconnect detection (the dialect's is_disconnect), which also invalidated the pool.
         if isinstance(current, sa.exc.DBAPIError) and current.connection_invalidated:
             return True
-        current = current.__cause__ or current.__context__
     return False

@@ -17,6 +17,7 @@ from prometheus_client import Counter
 
 from ..contracts import Event
 from ..db_unavailable import is_unavailable
+from ..errors import causes
 from .topology import EVENTS_EXCHANGE, QueueSpec
 
 if TYPE_CHECKING:
@@ -52,10 +53,7 @@ def is_transient(error: BaseException) -> bool:
     """Errors that may go away by themselves: the database or the network being briefly unavailable."""
     if is_unavailable(error):  # restart, dropped or refused connection (the same list HTTP answers 503 to)
         return True
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
+    for current in causes(error):
         if isinstance(current, (OSError, TimeoutError, asyncpg.PostgresConnectionError,
                                 asyncpg.CannotConnectNowError, asyncpg.TooManyConnectionsError,
                                 asyncpg.SerializationError, asyncpg.DeadlockDetectedError,
@@ -64,7 +62,6 @@ def is_transient(error: BaseException) -> bool:
             return True
         if isinstance(current, sqlalchemy.exc.DBAPIError) and current.connection_invalidated:
             return True
-        current = current.__cause__ or current.__context__
     return False
 
 

@@ -17,6 +17,7 @@ from activateurs.shared.contracts import Event
 from activateurs.shared.contracts.directory import PublicationData, StructurePublished, StructureUnpublished
 from activateurs.shared.contracts.dossier import Profile
 from activateurs.shared.db import Database
+from activateurs.shared.errors import causes
 from activateurs.shared.messaging.batching import GroupCommitter
 from activateurs.shared.messaging.inbox import first_deliveries
 
@@ -33,13 +34,9 @@ SLUG_ATTEMPTS = 5
 
 def _slug_clash(error: BaseException) -> bool:
     """Whether a write failed on the uniqueness of slugs (and not on anything else)."""
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
+    for current in causes(error):
         if isinstance(current, asyncpg.UniqueViolationError):
             return current.constraint_name == "structures_slug_key"
-        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
     return False
 
 
