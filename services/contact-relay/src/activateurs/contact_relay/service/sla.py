@@ -10,27 +10,26 @@ from activateurs.shared.db import Database
 
 from ..adapters.tables import contact_requests, structures
 
-r = contact_requests
-
 
 async def sla_report(db: Database, since: datetime, until: datetime, region: str | None = None) -> list[dict]:
     """Requests received in [since, until), grouped by the structure they were addressed to (each hop counts)."""
+    request = contact_requests.c  # a request's columns: `request.acknowledged_at`
     statement = (
         sa.select(
-            r.c.structure_id, structures.c.name, structures.c.slug, structures.c.department, structures.c.region,
+            request.structure_id, structures.c.name, structures.c.slug, structures.c.department, structures.c.region,
             sa.func.count().label("received"),
-            sa.func.count().filter(r.c.acknowledged_at <= r.c.ack_deadline).label("acknowledged_in_time"),
-            sa.func.count().filter(r.c.acknowledged_at > r.c.ack_deadline).label("acknowledged_late"),
-            sa.func.count().filter(r.c.overdue_at.is_not(None)).label("overdue"),
-            sa.func.count().filter(r.c.status == "redirected").label("redirected"),
+            sa.func.count().filter(request.acknowledged_at <= request.ack_deadline).label("acknowledged_in_time"),
+            sa.func.count().filter(request.acknowledged_at > request.ack_deadline).label("acknowledged_late"),
+            sa.func.count().filter(request.overdue_at.is_not(None)).label("overdue"),
+            sa.func.count().filter(request.status == "redirected").label("redirected"),
             sa.func.percentile_cont(0.5).within_group(
-                sa.extract("epoch", r.c.acknowledged_at - r.c.received_at)).label("median_ack_seconds"),
+                sa.extract("epoch", request.acknowledged_at - request.received_at)).label("median_ack_seconds"),
         )
-        .select_from(r.outerjoin(structures, structures.c.structure_id == r.c.structure_id))
-        .where(r.c.received_at >= since, r.c.received_at < until)
-        .group_by(r.c.structure_id, structures.c.name, structures.c.slug, structures.c.department,
+        .select_from(contact_requests.outerjoin(structures, structures.c.structure_id == request.structure_id))
+        .where(request.received_at >= since, request.received_at < until)
+        .group_by(request.structure_id, structures.c.name, structures.c.slug, structures.c.department,
                   structures.c.region)
-        .order_by(structures.c.name, r.c.structure_id)
+        .order_by(structures.c.name, request.structure_id)
     )
     if region is not None:
         statement = statement.where(structures.c.region == region)

@@ -47,16 +47,13 @@ from ..adapters.tables import (
     sessions,
 )
 from .context import PRODUCER, Deps
-from .mail import Recipient as _Recipient
-from .mail import email_for as _email
-from .mail import structure_name
+from .mail import Recipient, email_for, structure_name
 from .people import membership
 from .publication import notify_first_publication
 from .sanctions import apply_early_sanction
 from .schedule import schedule_engagement
 
 CONSUMER = "registration.validation-outcomes"
-S = StructureStatus
 
 
 async def _dossier_with_account(session: AsyncSession, condition: Any) -> Any:
@@ -89,7 +86,7 @@ async def _apply(deps: Deps, event: Event, condition: Any, allowed_from: set[str
         await uow.session.execute(sa.update(dossiers).where(dossiers.c.id == row.id)
                                   .values(status_changed_at=event.occurred_at, updated_at=now, **change))
         if context is not None:
-            await uow.add_event(_email(context(row), _Recipient(row.account_id, row.email),
+            await uow.add_event(email_for(context(row), Recipient(row.account_id, row.email),
                                        f"registration:{event.event_id}:{event.event_type}", now))
         if then is not None:
             await uow.add_events(await then(uow.session, row, now))
@@ -100,8 +97,8 @@ async def _apply(deps: Deps, event: Event, condition: Any, allowed_from: set[str
 async def on_information_requested(deps: Deps, event: InformationRequested) -> bool:
     data = event.data
     return await _apply(
-        deps, event, dossiers.c.id == data.dossier_id, {S.SUBMITTED.value},
-        {"status": S.AWAITING_APPLICANT.value,
+        deps, event, dossiers.c.id == data.dossier_id, {StructureStatus.SUBMITTED.value},
+        {"status": StructureStatus.AWAITING_APPLICANT.value,
          "information_request": {"message": data.message, "respond_by": data.respond_by.isoformat()}},
         None)  # validation owns the thread and emails the request itself
 
@@ -116,8 +113,9 @@ async def on_accepted(deps: Deps, event: DossierAccepted) -> bool:
         return await notify_first_publication(session, data.structure_id, now)
 
     return await _apply(
-        deps, event, dossiers.c.id == data.dossier_id, {S.SUBMITTED.value, S.AWAITING_APPLICANT.value},
-        {"status": S.ACCEPTED.value, "structure_id": data.structure_id,
+        deps, event, dossiers.c.id == data.dossier_id,
+        {StructureStatus.SUBMITTED.value, StructureStatus.AWAITING_APPLICANT.value},
+        {"status": StructureStatus.ACCEPTED.value, "structure_id": data.structure_id,
          "engagement_expires_at": data.engagement_expires_at, "information_request": None},
         lambda row: DossierAcceptedContext(first_name=row.first_name, structure_name=_structure_name(row),
                                            engagement_expires_at=data.engagement_expires_at,
@@ -127,8 +125,9 @@ async def on_accepted(deps: Deps, event: DossierAccepted) -> bool:
 async def on_refused(deps: Deps, event: DossierRefused) -> bool:
     data = event.data
     return await _apply(
-        deps, event, dossiers.c.id == data.dossier_id, {S.SUBMITTED.value, S.AWAITING_APPLICANT.value},
-        {"status": S.REFUSED.value, "information_request": None},
+        deps, event, dossiers.c.id == data.dossier_id,
+        {StructureStatus.SUBMITTED.value, StructureStatus.AWAITING_APPLICANT.value},
+        {"status": StructureStatus.REFUSED.value, "information_request": None},
         lambda row: DossierRefusedContext(first_name=row.first_name, structure_name=_structure_name(row),
                                           reason=data.reason))
 
@@ -161,7 +160,7 @@ async def delete_account(session: AsyncSession, account_id: uuid.UUID, *, reason
     await session.execute(sa.insert(deleted_accounts).values(account_id=account_id, structure_id=structure_id,
                                                              reason=reason, deleted_at=now))
     if notify and reason != "never_verified":
-        events.append(_email(AccountDeletedContext(first_name=account.first_name or "Madame, Monsieur",
+        events.append(email_for(AccountDeletedContext(first_name=account.first_name or "Madame, Monsieur",
                                                    reason=reason),
                              account, f"registration:{account_id}:account_deleted", now))
     events.append(AccountDeleted.new(AccountDeletedData(account_id=account_id, structure_id=structure_id),
@@ -177,7 +176,8 @@ async def on_expired(deps: Deps, event: DossierExpired) -> bool:
         row = (await uow.session.execute(sa.select(dossiers.c.status, dossiers.c.status_changed_at).where(
             dossiers.c.id == event.data.dossier_id))).first()
         # Only a dossier still waiting on its applicant expires; a resubmission since then stops the clock.
-        if row is None or row.status != S.AWAITING_APPLICANT.value or event.occurred_at < row.status_changed_at:
+        if (row is None or row.status != StructureStatus.AWAITING_APPLICANT.value
+                or event.occurred_at < row.status_changed_at):
             await uow.commit()
             return False
         await uow.add_events(await delete_account(uow.session, event.data.account_id,
@@ -305,7 +305,7 @@ class NotInProgramme(Exception):
     """Withdrawal needs an accepted structure."""
 
 
-IN_PROGRAMME = {S.ACCEPTED.value, S.PUBLISHED.value, S.SUSPENDED.value}
+IN_PROGRAMME = {StructureStatus.ACCEPTED.value, StructureStatus.PUBLISHED.value, StructureStatus.SUSPENDED.value}
 
 
 async def withdraw_structure(deps: Deps, account_id: uuid.UUID, reason: str) -> None:
@@ -316,12 +316,12 @@ async def withdraw_structure(deps: Deps, account_id: uuid.UUID, reason: str) -> 
         if row is None or row.status not in IN_PROGRAMME or row.structure_id is None:
             raise NotInProgramme("only a structure in the programme can withdraw")
         await uow.session.execute(sa.update(dossiers).where(dossiers.c.id == row.id).values(
-            status=S.WITHDRAWN.value, status_changed_at=now, updated_at=now))
+            status=StructureStatus.WITHDRAWN.value, status_changed_at=now, updated_at=now))
         await uow.add_events([
             StructureWithdrawn.new(StructureLeftData(structure_id=row.structure_id, reason=reason),
                                    producer=PRODUCER, occurred_at=now),
-            _email(WithdrawalConfirmedContext(first_name=row.first_name, structure_name=_structure_name(row),
+            email_for(WithdrawalConfirmedContext(first_name=row.first_name, structure_name=_structure_name(row),
                                               scope="structure"),
-                   _Recipient(row.account_id, row.email), f"registration:{row.structure_id}:withdrawn", now),
+                   Recipient(row.account_id, row.email), f"registration:{row.structure_id}:withdrawn", now),
         ])
         await uow.commit()

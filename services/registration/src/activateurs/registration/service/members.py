@@ -24,9 +24,9 @@ from .people import membership
 from .profile import photo_url, republish
 
 INVITATION_AUDIENCE = "activateurs-member-invitation"
-S = StructureStatus
 # A structure that has left the programme (or is suspended) takes no new member.
-CLOSED = {S.SUSPENDED.value, S.WITHDRAWN.value, S.CANCELLED.value, S.STRUCK_OFF.value}
+CLOSED = {StructureStatus.SUSPENDED.value, StructureStatus.WITHDRAWN.value, StructureStatus.CANCELLED.value,
+          StructureStatus.STRUCK_OFF.value}
 
 
 class AlreadyInvited(Exception):

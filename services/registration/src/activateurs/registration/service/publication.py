@@ -20,7 +20,6 @@ from .context import Deps
 from .mail import Recipient, email_for, structure_name
 
 CONSUMER = "registration.publication"
-S = StructureStatus
 
 
 async def on_published(deps: Deps, event: StructurePublished) -> bool:
@@ -53,12 +52,13 @@ async def notify_first_publication(session: AsyncSession, structure_id: Any, now
         return []
     await session.execute(sa.update(publications).where(publications.c.structure_id == structure_id)
                           .values(notified_at=now))
-    if row.status == S.ACCEPTED.value:
+    if row.status == StructureStatus.ACCEPTED.value:
         await session.execute(sa.update(dossiers).where(dossiers.c.id == row.id).values(
-            status=S.PUBLISHED.value, status_changed_at=now, updated_at=now))
-    elif row.status == S.SUSPENDED.value and row.status_before_suspension == S.ACCEPTED.value:
+            status=StructureStatus.PUBLISHED.value, status_changed_at=now, updated_at=now))
+    elif (row.status == StructureStatus.SUSPENDED.value
+          and row.status_before_suspension == StructureStatus.ACCEPTED.value):
         await session.execute(sa.update(dossiers).where(dossiers.c.id == row.id).values(
-            status_before_suspension=S.PUBLISHED.value, updated_at=now))
+            status_before_suspension=StructureStatus.PUBLISHED.value, updated_at=now))
     context = ProfilePublishedContext(first_name=row.first_name, structure_name=structure_name(row.draft),
                                       profile_url=publication.url)
     return [email_for(context, Recipient(row.account_id, row.email), f"registration:{structure_id}:profile_published",

@@ -18,8 +18,7 @@ from ..adapters.tables import dossiers, early_sanctions
 from .context import Deps
 
 CONSUMER = "registration.sanctions"
-S = StructureStatus
-SUSPENDABLE = {S.ACCEPTED.value, S.PUBLISHED.value}
+SUSPENDABLE = {StructureStatus.ACCEPTED.value, StructureStatus.PUBLISHED.value}
 
 
 async def on_sanction(deps: Deps, event: StructureSuspended | StructureReinstated) -> bool:
@@ -55,10 +54,11 @@ async def _sanction(session: AsyncSession, row: Any, suspend: bool, occurred_at:
         return False
     change: dict[str, object] = {"sanctioned_at": occurred_at, "updated_at": now}
     if suspend and row.status in SUSPENDABLE:
-        change.update(status=S.SUSPENDED.value, status_before_suspension=row.status, status_changed_at=now)
-    elif not suspend and row.status == S.SUSPENDED.value:
-        change.update(status=row.status_before_suspension or S.ACCEPTED.value, status_before_suspension=None,
+        change.update(status=StructureStatus.SUSPENDED.value, status_before_suspension=row.status,
                       status_changed_at=now)
+    elif not suspend and row.status == StructureStatus.SUSPENDED.value:
+        change.update(status=row.status_before_suspension or StructureStatus.ACCEPTED.value,
+                      status_before_suspension=None, status_changed_at=now)
     await session.execute(sa.update(dossiers).where(dossiers.c.id == row.id).values(**change))
     return "status" in change
 
