@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from uuid import uuid4
 
 import pytest
 from playwright.async_api import Browser, Page
 
-from tests.e2e.journeys import Person, business, open_account
+from tests.e2e.journeys import Person, business, case, dge_agent, open_account, submit_dossier
 from tests.support.waiting import eventually
 
 from .browser import assert_accessible, chromium, horizontal_overflow
@@ -126,12 +127,38 @@ async def sign_in_browser(visit: Visit, site: Site, who: str) -> None:
     if who == "applicant":
         person = Person.unusual()
         await open_account(site.platform, person)
+    elif who == "submitted":  # an applicant the DGE asked for information (life in the programme)
+        person = await asked_applicant(site)
     else:
         person = site.referents[NAMES[0]]
     await visit.page.goto("/connexion")
     await fill(visit.page, {"Adresse électronique": person.email, "Mot de passe": person.password})
     await submit(visit, "Se connecter")
     assert visit.status == 200 and visit.page.url.endswith("/espace"), visit.page.url
+
+
+# Life in the programme: an applicant with a submitted dossier the DGE asked about, made once for the module.
+ASKED: dict[str, Person] = {}
+
+
+async def asked_applicant(site: Site) -> Person:
+    if "made" not in ASKED:
+        person = Person.unusual()
+        await open_account(site.platform, person)
+        dossier_id = await submit_dossier(site.platform, person, f"Atelier Question {uuid4().hex[:6]}")
+        dge = await dge_agent(site.platform)
+        await case(site.platform, dge, dossier_id, "to_review")
+        asked = await site.platform.validation.post(f"/api/v1/dossiers/{dossier_id}/messages", headers=dge, json={
+            "body": "Merci de joindre votre attestation URSSAF.", "requests_information": True})
+        assert asked.status_code == 201, asked.text
+        ASKED["made"] = person
+    return ASKED["made"]
+
+
+async def withdrawal_reason(visit: Visit) -> None:
+    """The reason given: the confirmation page (nothing is withdrawn until its own button)."""
+    await visit.page.get_by_label("Pourquoi quittez-vous le programme ?").fill("Nous arrêtons notre activité.")
+    await submit(visit, "Continuer")
 
 
 PAGES = {
@@ -154,7 +181,6 @@ PAGES = {
     "site-map": Target("/plan-du-site"),
     "login": Target("/connexion"),
     "space": Target("/espace"),
-    "commitment": Target("/espace/engagement"),
     "dossier": Target("/mon-dossier"),
     "password-forgotten": Target("/mot-de-passe-oublie"),
     "verification": Target("/verification?token=x"),
@@ -180,6 +206,23 @@ PAGES = {
     "space-referent": Target("/espace", who="referent"),
     "account": Target("/espace/compte", who="applicant"),
     "account-errors": Target("/espace/compte", 422, submitting("Changer mon mot de passe"), who="applicant"),
+    # Life in the programme: the thread with the DGE, the engagement, leaving, the person's data.
+    "exchanges": Target("/mon-dossier/echanges", who="submitted"),
+    "exchanges-errors": Target("/mon-dossier/echanges", 422, submitting("Envoyer ma réponse"), who="submitted"),
+    "exchanges-none": Target("/mon-dossier/echanges", who="applicant"),
+    "commitment": Target("/espace/engagement", who="referent"),
+    "commitment-errors": Target("/espace/engagement", 422, submitting("Renouveler pour 24 mois"), who="referent"),
+    "commitment-none": Target("/espace/engagement", who="applicant"),
+    "withdrawal": Target("/espace/retrait", who="referent"),
+    "withdrawal-errors": Target("/espace/retrait", 422, submitting("Continuer"), who="referent"),
+    "withdrawal-confirmation": Target("/espace/retrait", then=withdrawal_reason, who="referent"),
+    "withdrawal-none": Target("/espace/retrait", who="applicant"),
+    "my-data": Target("/espace/donnees", who="applicant"),
+    "deletion": Target("/espace/donnees/suppression", who="applicant"),
+    "deletion-errors": Target("/espace/donnees/suppression", 422, submitting("Supprimer définitivement mon compte"),
+                              who="applicant"),
+    "account-deleted": Target("/compte-supprime"),
+    "member-left": Target("/retrait-confirme"),
 }
 
 
