@@ -129,6 +129,10 @@ async def sign_in_browser(visit: Visit, site: Site, who: str) -> None:
         await open_account(site.platform, person)
     elif who == "submitted":  # an applicant the DGE asked for information (life in the programme)
         person = await asked_applicant(site)
+    elif who == "request":  # the first structure's referent, a new request on top of their inbox
+        sent = await site.platform.contact_relay.post("/api/v1/contact-requests", json=business(site.slugs[NAMES[0]]))
+        assert sent.status_code == 202, sent.text
+        person = site.referents[NAMES[0]]
     else:
         person = site.referents[NAMES[0]]
     await visit.page.goto("/connexion")
@@ -159,6 +163,33 @@ async def withdrawal_reason(visit: Visit) -> None:
     """The reason given: the confirmation page (nothing is withdrawn until its own button)."""
     await visit.page.get_by_label("Pourquoi quittez-vous le programme ?").fill("Nous arrêtons notre activité.")
     await submit(visit, "Continuer")
+
+
+# The contact inbox: from the inbox, the newest request's page, then what is done there.
+async def follow(visit: Visit, target) -> None:  # noqa: ANN001  # a Playwright locator
+    async with visit.page.expect_navigation() as navigation:
+        await target.click()
+    visit.status = (await navigation.value).status
+
+
+def in_newest_request(*steps: tuple[str, str], search: str | None = None, choose: int | None = None) -> Step:
+    """Opens the newest request, follows (role, name) steps; `search` fills the redirect page's search first,
+    `choose` picks that seeded structure's radio button before the last step."""
+    async def step(visit: Visit) -> None:
+        await follow(visit, visit.page.locator(".fr-card__title a").first)
+        for number, (role, name) in enumerate(steps):
+            if search is not None and number == len(steps) - 1:
+                await visit.page.get_by_label("Nom, ville, code postal").fill(search)
+                if name != "Rechercher":
+                    await follow(visit, visit.page.get_by_role("button", name="Rechercher"))
+                if choose is not None:
+                    await visit.page.locator("label", has_text=NAMES[choose]).first.click()
+            await follow(visit, visit.page.get_by_role(role, name=name))
+    return step
+
+
+REDIRECT = ("link", "Confier à un autre activateur")
+CONFIRM = ("button", "Confirmer la réorientation")
 
 
 PAGES = {
@@ -223,6 +254,24 @@ PAGES = {
                               who="applicant"),
     "account-deleted": Target("/compte-supprime"),
     "member-left": Target("/retrait-confirme"),
+    # The contact inbox and the statistics.
+    "inbox": Target("/espace/demandes", who="request"),
+    "inbox-filtered": Target("/espace/demandes?statut=overdue", who="referent"),
+    "inbox-refused": Target("/espace/demandes", 403, who="applicant"),
+    "inbox-not-found": Target(f"/espace/demandes/{NO_REQUEST}", 404, who="referent"),
+    "inbox-request": Target("/espace/demandes", then=in_newest_request(), who="request"),
+    "inbox-acknowledged": Target("/espace/demandes", then=in_newest_request(
+        ("button", "Je prends en compte cette demande")), who="request"),
+    "inbox-redirect": Target("/espace/demandes", then=in_newest_request(REDIRECT), who="request"),
+    "inbox-redirect-search": Target("/espace/demandes", then=in_newest_request(
+        REDIRECT, ("button", "Rechercher"), search="Réunion"), who="request"),
+    "inbox-redirect-errors": Target("/espace/demandes", 422, in_newest_request(REDIRECT, CONFIRM), who="request"),
+    "inbox-redirect-self": Target("/espace/demandes", 409, in_newest_request(REDIRECT, CONFIRM, search="Numérique",
+                                                                             choose=0), who="request"),
+    "statistics": Target("/espace/statistiques", who="referent"),
+    "statistics-months": Target("/espace/statistiques?du=2025-06-01&au=2026-03-31&par=month", who="referent"),
+    "statistics-errors": Target("/espace/statistiques?du=2026-03-10&au=2026-03-01", 422, who="referent"),
+    "statistics-refused": Target("/espace/statistiques", 403, who="applicant"),
 }
 
 
