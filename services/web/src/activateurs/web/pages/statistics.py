@@ -103,8 +103,9 @@ async def statistics(request: Request, web: WebDep, account: SignedIn) -> Respon
     grouping = form.values["par"] or ("day" if (last - first).days < 62 else "month")
     form.values["par"] = grouping
     rows = _rows(found["days"] if grouping == "day" else found["months"], grouping)
-    charts = [bar_chart([(row["when"], row[key]) for row in rows], grouping=grouping, chart_id=f"graphique-{key}",
-                        title=f"{title}, {'par jour' if grouping == 'day' else 'par mois'}", unit=unit)
+    by = "par jour" if grouping == "day" else "par mois"
+    charts = [(f"{title}, {by}", bar_chart([(row["when"], row[key]) for row in rows], grouping=grouping,
+                                           chart_id=f"graphique-{key}", title=f"{title}, {by}", unit=unit))
               for key, title, unit in CHARTS]
     totals = found["totals"]
     return web.pages.render(request, "space/statistics.html", section="statistics", form=form, groupings=GROUPINGS,
