@@ -7,6 +7,7 @@ message or `securitypolicyviolation` event) fails the test, as does any uncaught
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from tests.e2e.journeys import Person, business, case, dge_agent, open_account, 
 from tests.support.waiting import eventually
 
 from .browser import assert_accessible, chromium, horizontal_overflow
+from .members import joined_member, own_structure
 from .site import STRUCTURES, Site
 
 NAMES = list(STRUCTURES)  # the seeded structures, in order
@@ -133,6 +135,8 @@ async def sign_in_browser(visit: Visit, site: Site, who: str) -> None:
         sent = await site.platform.contact_relay.post("/api/v1/contact-requests", json=business(site.slugs[NAMES[0]]))
         assert sent.status_code == 202, sent.text
         person = site.referents[NAMES[0]]
+    elif who in ("member", "members-referent"):  # a structure of their own with a member: the seeded ones stay
+        person = (await members_structure(site))[who == "member"]
     else:
         person = site.referents[NAMES[0]]
     await visit.page.goto("/connexion")
@@ -191,6 +195,35 @@ def in_newest_request(*steps: tuple[str, str], search: str | None = None, choose
 REDIRECT = ("link", "Confier à un autre activateur")
 CONFIRM = ("button", "Confirmer la réorientation")
 
+
+# Once accepted: the profile, the members, the invitation's journey and the member's card.
+MEMBERS: dict[str, tuple[Person, Person]] = {}
+
+
+async def members_structure(site: Site) -> tuple[Person, Person]:
+    """(referent, member) of a structure made once for the module: its profile and members are these pages' own."""
+    if "made" not in MEMBERS:
+        referent, _, _ = await own_structure(site)
+        MEMBERS["made"] = (referent, await joined_member(site, referent))
+    return MEMBERS["made"]
+
+
+def typing(values: dict[str, str], button: str, status: int, charter: bool = False) -> Step:
+    """Fields filled by name (`{uuid}` becomes a new one), the charter box ticked if asked, then the form sent."""
+    async def step(visit: Visit) -> None:
+        for name, value in values.items():
+            await visit.page.locator(f"[name={name}]").fill(value.replace("{uuid}", uuid.uuid4().hex[:8]))
+        if charter:
+            await visit.page.locator("#accept_charter").set_checked(True, force=True)  # its label holds a link
+        await submit(visit, button)
+        assert visit.status == status, f"{visit.status} after « {button} »"
+    return step
+
+
+SAVE_PROFILE = "Enregistrer et republier ma fiche"
+INVITE = "Envoyer l'invitation"
+JOIN = "Créer mon compte et rejoindre la structure"
+PASSWORDS = {"password": "une phrase de passe assez longue", "password_confirmation": "une phrase de passe assez longue"}
 
 PAGES = {
     "home": Target("/"),
@@ -272,6 +305,26 @@ PAGES = {
     "statistics-months": Target("/espace/statistiques?du=2025-06-01&au=2026-03-31&par=month", who="referent"),
     "statistics-errors": Target("/espace/statistiques?du=2026-03-10&au=2026-03-01", 422, who="referent"),
     "statistics-refused": Target("/espace/statistiques", 403, who="applicant"),
+    # Once accepted: the profile, the members, the invitation's journey and the member's card.
+    "profile-edit": Target("/espace/fiche", who="members-referent"),
+    "profile-errors": Target("/espace/fiche", 422, typing({"description": "", "postal_code": "7501"}, SAVE_PROFILE,
+                                                          422), who="members-referent"),
+    "profile-member": Target("/espace/fiche", who="member"),
+    "members": Target("/espace/membres", who="members-referent"),
+    "members-errors": Target("/espace/membres", 422, submitting(INVITE), who="members-referent"),
+    "members-invited": Target("/espace/membres", then=typing({"first_name": "Anne", "last_name": "Martin", "email":
+                                                              "anne.martin.{uuid}@exemple.fr"}, INVITE, 200),
+                              who="members-referent"),
+    "members-member": Target("/espace/membres", 403, who="member"),
+    "invitation-errors": Target("/invitation?token=x", 422, submitting(JOIN)),
+    "invitation-invalid": Target("/invitation?token=x", 400, typing({"email": "anne@exemple.fr", **PASSWORDS}, JOIN,
+                                                                    400, charter=True)),
+    "card": Target("/espace/carte", who="member"),
+    "card-errors": Target("/espace/carte", 422, typing({"phone": "pas un numéro"}, "Enregistrer ma carte", 422),
+                          who="member"),
+    "card-saved": Target("/espace/carte", then=typing({"presentation": "Formatrice au numérique."},
+                                                      "Enregistrer ma carte", 200), who="member"),
+    "card-referent": Target("/espace/carte", 403, who="members-referent"),
 }
 
 
