@@ -19,7 +19,7 @@ from ..context import Web, WebDep, client_address, posted_form
 from ..forms import Form, retry_words
 from ..session import Session
 from ..signed_in import SignedIn
-from .links import TOKEN_LIMIT
+from .links import invalid_link, landing, token_of
 
 router = APIRouter(include_in_schema=False)
 HOME = "/espace"
@@ -157,30 +157,22 @@ async def forgotten(request: Request, web: WebDep) -> Response:
     return web.pages.render(request, "account/forgotten.html", status_code=422, form=form)
 
 
-def _token(raw: object) -> str:
-    token = str(raw or "")
-    return token if len(token) <= TOKEN_LIMIT else ""
-
-
 @router.get("/mot-de-passe/nouveau", response_class=HTMLResponse)
 async def new_password_page(request: Request, web: WebDep) -> Response:
-    token = _token(request.query_params.get("token"))
-    if not token:
-        return web.pages.render(request, "pages/link_invalid.html", status_code=400, what="Ce lien")
-    return web.pages.render(request, "account/new_password.html", form=Form(), token=token)
+    return landing(request, web, "account/new_password.html", "Ce lien", form=Form())
 
 
 @router.post("/mot-de-passe/nouveau", response_class=HTMLResponse)
 async def new_password(request: Request, web: WebDep) -> Response:
     posted = await posted_form(request, web)
-    token = _token(posted.get("token"))
+    token = token_of(posted.get("token"))
     form = new_password_form(posted)
     if form.valid:
         try:
             await web.registration.reset_password(token, str(form.values["password"]))
         except ApiError as error:
             if error.status == 400:
-                return web.pages.render(request, "pages/link_invalid.html", status_code=400, what="Ce lien")
+                return invalid_link(request, web, "Ce lien")
             if error.status != 422:
                 raise
             form.errors["password"] = "Ce mot de passe n'est pas accepté : 12 à 256 caractères."

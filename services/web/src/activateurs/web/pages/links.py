@@ -14,9 +14,27 @@ router = APIRouter(include_in_schema=False)
 TOKEN_LIMIT = 4096
 
 
-def _token(request: Request) -> str:
-    token = request.query_params.get("token", "")
+def token_of(value: object) -> str:
+    """A link's token as the page or its form gives it; an absurdly long one counts as none."""
+    token = str(value or "")
     return token if len(token) <= TOKEN_LIMIT else ""
+
+
+def _token(request: Request) -> str:
+    return token_of(request.query_params.get("token"))
+
+
+def invalid_link(request: Request, web: WebDep, what: str, **context: object) -> Response:
+    """The page of a link that is forged, used, expired or cut short (400)."""
+    return web.pages.render(request, "pages/link_invalid.html", status_code=400, what=what, **context)
+
+
+def landing(request: Request, web: WebDep, template: str, what: str, **context: object) -> Response:
+    """The page a mailed link opens: what the link is for and its button (a POST); 400 without a token."""
+    token = _token(request)
+    if not token:
+        return invalid_link(request, web, what)
+    return web.pages.render(request, template, token=token, **context)
 
 
 def _request_id(raw: str) -> str | None:
@@ -43,8 +61,7 @@ async def acknowledgement_page(request_id: str, request: Request, web: WebDep) -
     token = _token(request)
     found = await _linked_request(web, request_id, token)
     if found is None:
-        return web.pages.render(request, "pages/link_invalid.html", status_code=400,
-                                what="Ce lien de prise en compte")
+        return invalid_link(request, web, "Ce lien de prise en compte")
     return web.pages.render(request, "pages/acknowledgement.html", contact=found, token=token)
 
 
@@ -54,8 +71,7 @@ async def acknowledge(request_id: str, request: Request, web: WebDep) -> Respons
     token = str(posted.get("token") or "")
     found = await _linked_request(web, request_id, token)
     if found is None:
-        return web.pages.render(request, "pages/link_invalid.html", status_code=400,
-                                what="Ce lien de prise en compte")
+        return invalid_link(request, web, "Ce lien de prise en compte")
     try:
         await web.contact_relay.acknowledge(found["id"], token)
     except ApiError as error:
@@ -73,15 +89,11 @@ async def acknowledged(request_id: str, request: Request, web: WebDep) -> Respon
 
 @router.get("/verification", response_class=HTMLResponse)
 async def verification_page(request: Request, web: WebDep) -> Response:
-    token = _token(request)
-    if not token:
-        return web.pages.render(request, "pages/link_invalid.html", status_code=400, what="Ce lien de vérification")
-    return web.pages.render(request, "pages/verification.html", token=token)
+    return landing(request, web, "pages/verification.html", "Ce lien de vérification")
 
 
 async def _posted_token(request: Request, web: WebDep) -> str:
-    posted = await posted_form(request, web)
-    return str(posted.get("token") or "")[:TOKEN_LIMIT]
+    return token_of((await posted_form(request, web)).get("token"))
 
 
 @router.post("/verification", response_class=HTMLResponse)
@@ -92,8 +104,7 @@ async def verify(request: Request, web: WebDep) -> Response:
     except ApiError as error:
         if error.status not in (400, 422):
             raise
-        return web.pages.render(request, "pages/link_invalid.html", status_code=400, what="Ce lien de vérification",
-                                resend=True)
+        return invalid_link(request, web, "Ce lien de vérification", resend=True)
     return RedirectResponse("/verification/confirmee", status_code=303)
 
 
@@ -104,10 +115,7 @@ async def verified(request: Request, web: WebDep) -> Response:
 
 @router.get("/email/confirmation", response_class=HTMLResponse)
 async def email_confirmation_page(request: Request, web: WebDep) -> Response:
-    token = _token(request)
-    if not token:
-        return web.pages.render(request, "pages/link_invalid.html", status_code=400, what="Ce lien de confirmation")
-    return web.pages.render(request, "pages/email_confirmation.html", token=token)
+    return landing(request, web, "pages/email_confirmation.html", "Ce lien de confirmation")
 
 
 @router.post("/email/confirmation", response_class=HTMLResponse)
@@ -121,7 +129,7 @@ async def confirm_email(request: Request, web: WebDep) -> Response:
                                     taken=True)
         if error.status not in (400, 422):
             raise
-        return web.pages.render(request, "pages/link_invalid.html", status_code=400, what="Ce lien de confirmation")
+        return invalid_link(request, web, "Ce lien de confirmation")
     return RedirectResponse("/email/confirmee", status_code=303)
 
 
