@@ -214,7 +214,7 @@ def typing(values: dict[str, str], button: str, status: int, charter: bool = Fal
         for name, value in values.items():
             await visit.page.locator(f"[name={name}]").fill(value.replace("{uuid}", uuid.uuid4().hex[:8]))
         if charter:
-            await visit.page.locator("#accept_charter").set_checked(True, force=True)  # its label holds a link
+            await visit.page.locator("#accept_charter").set_checked(True, force=True)  # the DSFR draws the box on its label
         await submit(visit, button)
         assert visit.status == status, f"{visit.status} after « {button} »"
     return step
