@@ -47,9 +47,16 @@ run: install web-assets dependencies
 demo: install
 	$(PY) deploy/demo/demo.py
 
-## test: lint, then the whole suite against the real PostgreSQL, RabbitMQ and an SMTP server on loopback
+## test: lint, then the whole suite against the real PostgreSQL, RabbitMQ and an SMTP server on loopback:
+##   on PYTEST_WORKERS (2) pytest-xdist workers, then the tests marked `serial` (they stop shared servers) alone.
+##   PYTEST_ARGS go to both runs; a run that selects nothing (exit 5) is not a failure.
+PYTEST_WORKERS ?= 2
 test: install web-assets browser dependencies lint
-	$(PY) -m pytest $(PYTEST_ARGS)
+	@status=0; \
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder -m "not serial" $(PYTEST_ARGS) \
+		|| { code=$$?; [ $$code -eq 5 ] || status=$$code; }; \
+	$(PY) -m pytest -m serial $(PYTEST_ARGS) || { code=$$?; [ $$code -eq 5 ] || status=$$code; }; \
+	exit $$status
 
 ## screenshots: the main pages as PNG, desktop and mobile widths, in var/screenshots/ (real services, real browser)
 screenshots: install web-assets browser dependencies

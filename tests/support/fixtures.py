@@ -7,9 +7,30 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from .amqp import AmqpProbe
-from .infra import DatabaseFactory, create_vhost, delete_vhost
+from .infra import DatabaseFactory, VhostPool
 from .smtp import SmtpSink
 from .tokens import TokenIssuer
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):  # only called when pytest-xdist runs (`-n`)
+    """`--dist loadgroup`: the groups of tests/support/scheduling.py (xdist's own reads marks pytest 9 hides)."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from .scheduling import GroupScheduling
+    return GroupScheduling(config, log)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if hasattr(config, "workerinput") and config.getvalue("dist") == "loadgroup":  # an xdist worker
+        from .scheduling import order_for_workers
+        order_for_workers(items)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "serial: touches state shared by the whole machine (stops the shared "
+                            "RabbitMQ, ...): run alone, in `make test`'s second, serial pytest run")
 
 
 @pytest.fixture(scope="session")
@@ -19,12 +40,19 @@ async def databases() -> AsyncIterator[DatabaseFactory]:
     await factory.drop_all()
 
 
+@pytest.fixture(scope="session")
+def vhost_pool() -> Iterator[VhostPool]:
+    pool = VhostPool()
+    yield pool
+    pool.close()
+
+
 @pytest.fixture
-def vhost() -> Iterator[str]:
-    """The AMQP URL of a vhost of this test's own."""
-    name, url = create_vhost()
+def vhost(vhost_pool: VhostPool) -> Iterator[str]:
+    """The AMQP URL of a vhost of this test's own (never used before, deleted after)."""
+    name, url = vhost_pool.take()
     yield url
-    delete_vhost(name)
+    vhost_pool.give_back(name)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import os
 import random
 import socket
 import ssl
@@ -65,6 +66,21 @@ _EPHEMERAL = _ephemeral_range()
 _handed_out: set[int] = set()
 
 
+def _own_ports() -> range:
+    """The ports this process may hand out: all below the ephemeral range, or its worker's share of them.
+
+    Under pytest-xdist (`-n N`) each worker gets a disjoint slice, so two workers never pick the same port
+    between the check below and the moment their server binds it.
+    """
+    ports = range(10000, _EPHEMERAL.start)
+    worker, count = os.environ.get("PYTEST_XDIST_WORKER", ""), os.environ.get("PYTEST_XDIST_WORKER_COUNT", "")
+    if not (worker.startswith("gw") and worker[2:].isdigit() and count.isdigit() and int(count) > 1):
+        return ports
+    size = len(ports) // int(count)
+    start = ports.start + int(worker[2:]) * size
+    return range(start, start + size)
+
+
 def free_port() -> int:
     """A loopback port no one listens on, chosen outside the kernel's ephemeral range.
 
@@ -72,7 +88,7 @@ def free_port() -> int:
     connection (to PostgreSQL, RabbitMQ, …) may take it as its local port before the server we
     start binds it. Ports below the ephemeral range are never handed to outgoing connections.
     """
-    candidates = [port for port in range(10000, _EPHEMERAL.start) if port not in _handed_out]
+    candidates = [port for port in _own_ports() if port not in _handed_out]
     for port in random.sample(candidates, len(candidates)):
         with socket.socket() as sock:
             try:

@@ -131,6 +131,7 @@ async def test_rolled_back_transaction_leaves_no_state_no_outbox_row_and_publish
     await stays(lambda: not received, seconds=0.5, what="nothing published")
 
 
+@pytest.mark.serial  # stops the shared RabbitMQ: every other test's connections would drop with it
 async def test_events_committed_while_the_broker_is_down_are_published_once_when_it_is_back(db, vhost):
     probe = QueueSpec("test.outbox-probe", (KEY,))  # durable: it outlives the broker restart
     broker = await open_broker(vhost, (probe,))
