@@ -16,6 +16,7 @@ from uuid import uuid4
 import pytest
 from playwright.async_api import Browser, Page
 
+from tests.e2e import journeys
 from tests.e2e.journeys import Person, business, case, dge_agent, open_account, submit_dossier
 from tests.support.waiting import eventually
 
@@ -129,6 +130,8 @@ async def sign_in_browser(visit: Visit, site: Site, who: str) -> None:
     if who == "applicant":
         person = Person.unusual()
         await open_account(site.platform, person)
+    elif who.startswith("dossier-"):  # an applicant whose dossier reached a status (pre-registration)
+        person = await dossier_applicant(site, who.removeprefix("dossier-"))
     elif who == "submitted":  # an applicant the DGE asked for information (life in the programme)
         person = await asked_applicant(site)
     elif who == "request":  # the first structure's referent, a new request on top of their inbox
@@ -224,6 +227,43 @@ SAVE_PROFILE = "Enregistrer et republier ma fiche"
 INVITE = "Envoyer l'invitation"
 JOIN = "Créer mon compte et rejoindre la structure"
 PASSWORDS = {"password": "une phrase de passe assez longue", "password_confirmation": "une phrase de passe assez longue"}
+
+# The pre-registration (steps 3 and 4): an applicant whose dossier reached a status; the forms' error states.
+async def dossier_applicant(site: Site, status: str) -> Person:
+    """A new applicant whose dossier is `status`: submitted, awaiting_applicant, accepted (then published), refused."""
+    person = Person.unusual()
+    await journeys.open_account(site.platform, person)
+    dossier_id = await journeys.submit_dossier(site.platform, person, f"Structure {person.last_name}")
+    dge = await journeys.dge_agent(site.platform)
+    await journeys.case(site.platform, dge, dossier_id, "to_review")
+    if status == "awaiting_applicant":
+        asked = await site.platform.validation.post(f"/api/v1/dossiers/{dossier_id}/messages", headers=dge, json={
+            "body": "Merci de joindre votre attestation URSSAF.", "requests_information": True})
+        assert asked.status_code == 201, asked.text
+    elif status != "submitted":
+        decided = await site.platform.validation.post(f"/api/v1/dossiers/{dossier_id}/decision", headers=dge, json={
+            "decision": status, "reason": "Votre activité ne concerne pas l'accompagnement des entreprises."})
+        assert decided.status_code == 200, decided.text
+    wanted = {"accepted", "published"} if status == "accepted" else {status}
+
+    async def reached() -> bool:
+        me = (await site.platform.registration.get("/api/v1/me", headers=person.headers)).json()
+        return (me.get("structure") or {}).get("status") in wanted
+    await eventually(reached, timeout=60, interval=0.2, what=f"dossier {status}")
+    return person
+
+
+async def wrong_document(visit: Visit) -> None:
+    await visit.page.select_option("#kind", "extrait_immatriculation")
+    await visit.page.set_input_files("#file", files=[{"name": "extrait.txt", "mimeType": "text/plain",
+                                                      "buffer": b"pas un PDF"}])
+    await submit(visit, "Envoyer la pièce")
+
+
+async def incomplete_submission(visit: Visit) -> None:
+    await visit.page.locator("label[for=accept_charter-1]").click()
+    await submit(visit, "Soumettre mon dossier à la DGE")
+
 
 PAGES = {
     "home": Target("/"),
@@ -325,6 +365,25 @@ PAGES = {
     "card-saved": Target("/espace/carte", then=typing({"presentation": "Formatrice au numérique."},
                                                       "Enregistrer ma carte", 200), who="member"),
     "card-referent": Target("/espace/carte", 403, who="members-referent"),
+    # The pre-registration: the dossier's summary, its sections, the charter, their error states, each status.
+    "dossier-summary": Target("/mon-dossier", who="applicant"),
+    "dossier-structure": Target("/mon-dossier/structure", who="applicant"),
+    "dossier-structure-errors": Target("/mon-dossier/structure", 422, submitting("Enregistrer et continuer"),
+                                       who="applicant"),
+    "dossier-identification": Target("/mon-dossier/identification", who="applicant"),
+    "dossier-upload-error": Target("/mon-dossier/identification", 422, wrong_document, who="applicant"),
+    "dossier-address": Target("/mon-dossier/adresse", who="applicant"),
+    "dossier-offer": Target("/mon-dossier/offre", who="applicant"),
+    "dossier-management": Target("/mon-dossier/direction", who="applicant"),
+    "dossier-referent": Target("/mon-dossier/referent", who="applicant"),
+    "dossier-charter": Target("/mon-dossier/charte", who="applicant"),
+    "dossier-charter-errors": Target("/mon-dossier/charte", 422, submitting("Soumettre mon dossier à la DGE"),
+                                     who="applicant"),
+    "dossier-incomplete": Target("/mon-dossier/charte", 422, incomplete_submission, who="applicant"),
+    "dossier-submitted": Target("/mon-dossier", who="dossier-submitted"),
+    "dossier-awaiting": Target("/mon-dossier", who="dossier-awaiting_applicant"),
+    "dossier-accepted": Target("/mon-dossier", who="dossier-accepted"),
+    "dossier-refused": Target("/mon-dossier", who="dossier-refused"),
 }
 
 

@@ -73,7 +73,7 @@ SECTIONS: tuple[Section, ...] = (
         Field("category", _s("category"), "Catégorie", "select", True, "Privée ou publique.", options=Category),
         Field("headcount_band", _s("headcount_band"), "Tranche d'effectif", "select", True, options=HeadcountBand),
         Field("created_on", _s("created_on"), "Date de création", "date", True,
-              "Format : JJ/MM/AAAA. Plus de 6 mois d'activité sont demandés ; sinon, décrivez votre expérience "
+              "Plus de 6 mois d'activité sont demandés ; sinon, décrivez votre expérience "
               "ci-dessous."),
         Field("experience_declaration", _s("experience_declaration"), "Expérience dans le domaine", "textarea",
               hint="Seulement pour une structure de moins de 6 mois : votre expérience de plus de 6 mois.",
