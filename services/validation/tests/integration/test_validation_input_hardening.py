@@ -20,7 +20,8 @@ NUL = "\x00"
     ("POST", f"/api/v1/dossiers/{uuid.uuid4()}/decision", "dge_agent", {"decision": "refused", "reason": NUL}),
     ("POST", f"/api/v1/structures/{uuid.uuid4()}/suspension", "dge_agent", {"reason": f"motif{NUL}"}),
     ("POST", "/api/v1/my-dossier/messages", "activator", {"body": f"Réponse{NUL}"}),
-])
+], ids=["campaign", "charter", "dossier-message", "decision", "suspension", "my-dossier-message"])  # stable ids:
+# the paths hold random UUIDs, and pytest-xdist's workers must collect the same test names
 async def test_a_nul_character_in_a_body_is_422_naming_the_field(validation, issuer, method, path, role, body):
     response = await validation.http.request(method, path, json=body, headers=issuer.headers(role))
     assert response.status_code == 422, response.text
