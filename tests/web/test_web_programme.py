@@ -97,6 +97,27 @@ async def test_the_referent_renews_the_engagement_from_the_site(site: Site) -> N
         assert "Votre engagement est renouvelé" in page and french_datetime(ends, False) in page
 
 
+async def test_the_running_questionnaire_is_on_the_engagement_page_of_the_programme_s_members(site: Site) -> None:
+    platform = site.platform
+    referent = site.referents["Numérique & Co"]
+    async with Visitor(site) as visitor:
+        await visitor.sign_in(referent)
+        assert "Questionnaire annuel" not in text(await visitor.get("/espace/engagement")), "none launched yet"
+        admin = Person.unusual()
+        await platform.create_dge_account(admin.email, admin.password, admin=True)
+        year = datetime.now().year
+        url = f"https://questionnaire.francenum.gouv.fr/activateurs-{year}"
+        launched = await platform.validation.post("/api/v1/questionnaire-campaigns", json={"year": year, "url": url},
+                                                  headers=await platform.login(admin.email, admin.password))
+        assert launched.status_code == 201, launched.text
+        page = text(await visitor.get("/espace/engagement"))
+        assert f"Questionnaire annuel {year}" in page and f'href="{url}"' in page
+    async with Visitor(site) as newcomer:
+        await signed_in_applicant(site, newcomer)
+        assert "Questionnaire annuel" not in text(await newcomer.get("/espace/engagement")), \
+            "asked of the programme's members only"
+
+
 async def test_the_referent_withdraws_the_structure_after_a_confirmation(site: Site) -> None:
     platform, person = site.platform, Person.unusual()
     await accepted_structure(platform, person, "Retrait Numérique Quimper", await dge_agent(platform))

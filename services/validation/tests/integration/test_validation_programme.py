@@ -40,10 +40,16 @@ async def test_charter_versions_and_questionnaire_campaigns(validation, amqp, is
     assert (second.status_code, second.json()["version"]) == (201, 3)
 
     campaign = {"year": 2026, "url": "https://questionnaire.francenum.gouv.fr/activateurs-2026"}
+    activator = issuer.headers("activator")
+    none_yet = await validation.http.get("/api/v1/questionnaire-campaigns/current", headers=activator)
+    assert none_yet.status_code == 404, "no campaign runs before one is launched"
     assert (await validation.http.post("/api/v1/questionnaire-campaigns", json=campaign,
                                        headers=issuer.headers("dge_agent"))).status_code == 403
     launched = await validation.http.post("/api/v1/questionnaire-campaigns", json=campaign, headers=admin)
     assert launched.status_code == 201
+    running = await validation.http.get("/api/v1/questionnaire-campaigns/current", headers=activator)
+    assert running.status_code == 200 and running.json() == launched.json(), "the activators see it"
+    assert (await validation.http.get("/api/v1/questionnaire-campaigns/current")).status_code == 401
     again = await validation.http.post("/api/v1/questionnaire-campaigns", json=campaign, headers=admin)
     assert again.status_code == 409
     bad_url = await validation.http.post("/api/v1/questionnaire-campaigns",

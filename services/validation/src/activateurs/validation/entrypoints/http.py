@@ -43,6 +43,8 @@ from .schemas import (
 Reader = Annotated[Principal, require_roles(Role.DGE_AGENT, Role.DGE_ADMIN, Role.DREETS_AGENT)]
 Applicant = Annotated[Principal, require_roles(Role.ACTIVATOR)]
 Admin = Annotated[Principal, require_roles(Role.DGE_ADMIN)]
+# Who may read what the programme asks of its members: the activators, and the DGE's and DREETS's agents.
+Participant = Annotated[Principal, require_roles(Role.ACTIVATOR, Role.DGE_AGENT, Role.DGE_ADMIN, Role.DREETS_AGENT)]
 
 
 def problem(description: str) -> dict[str, Any]:
@@ -200,6 +202,15 @@ def build_router(ctx: Context) -> APIRouter:
     async def launch_questionnaire(body: CampaignIn, principal: Admin) -> CampaignOut:
         with answers():
             return CampaignOut(**await programme.launch_questionnaire(ctx, principal, body.year, body.url))
+
+    @router.get("/questionnaire-campaigns/current", response_model=CampaignOut, tags=["programme"],
+                responses={**ERRORS, 404: {"description": "no campaign runs (none launched in the last year)"}},
+                summary="The annual questionnaire that runs now, for the activators asked to answer it")
+    async def running_questionnaire(principal: Participant) -> CampaignOut:
+        found = await programme.running_questionnaire(ctx)
+        if found is None:
+            raise HTTPException(404, "no questionnaire campaign runs now")
+        return CampaignOut(**found)
 
     @router.get("/statistics", response_model=Statistics, tags=["statistics"], responses={**ERRORS, **INVALID},
                 summary="Queue, decisions per month, median instruction time, overdue acknowledgements")

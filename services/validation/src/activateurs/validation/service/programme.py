@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -71,3 +71,19 @@ async def launch_questionnaire(ctx: Context, principal: Principal, year: int, ur
                                  details={"campaign_id": str(campaign_id), "url": url})
         await uow.commit()
     return {"campaign_id": campaign_id, "year": year, "url": url, "launched_at": now}
+
+
+CAMPAIGN_RUNS = timedelta(days=365)  # a year's questionnaire stays open until the next year's
+
+
+async def running_questionnaire(ctx: Context) -> dict[str, Any] | None:
+    """The latest campaign, while it runs (launched less than a year ago); None otherwise."""
+    async with ctx.db.sessions() as session:
+        row = (await session.execute(
+            sa.select(questionnaire_campaigns.c.id, questionnaire_campaigns.c.year, questionnaire_campaigns.c.url,
+                      questionnaire_campaigns.c.launched_at)
+            .where(questionnaire_campaigns.c.launched_at > ctx.db.clock.now() - CAMPAIGN_RUNS)
+            .order_by(questionnaire_campaigns.c.year.desc()).limit(1))).first()
+    if row is None:
+        return None
+    return {"campaign_id": row.id, "year": row.year, "url": row.url, "launched_at": row.launched_at}

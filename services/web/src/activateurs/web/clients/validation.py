@@ -1,10 +1,10 @@
-"""Validation's API as the applicant uses it: the thread with the DGE."""
+"""Validation's API as an activator uses it: the thread with the DGE, the annual questionnaire."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from .base import ApiClient
+from .base import ApiClient, ApiError
 
 
 class ValidationClient:
@@ -19,3 +19,12 @@ class ValidationClient:
     async def reply(self, headers: dict[str, str], body: str) -> dict[str, Any]:
         """The applicant's reply (201); ApiError 409 once the thread is closed (decided)."""
         return await self.api.post_json("/api/v1/my-dossier/messages", {"body": body}, headers=headers)
+
+    async def running_questionnaire(self, headers: dict[str, str]) -> dict[str, Any] | None:
+        """`{campaign_id, year, url, launched_at}` of the questionnaire that runs now; None when none does."""
+        try:
+            return await self.api.get_json("/api/v1/questionnaire-campaigns/current", headers=headers)
+        except ApiError as error:
+            if error.status == 404:
+                return None
+            raise

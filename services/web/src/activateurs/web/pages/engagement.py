@@ -29,11 +29,14 @@ def _paragraphs(text: str) -> list[str]:
 async def _page(request: Request, web: Web, account: Account, status: int = 200, renewal: Form | None = None,
                 acceptance: Form | None = None) -> Response:
     charter = await web.registration.charter()
+    # Asked of the programme's members only (registration mails them the same campaign).
+    questionnaire = (await web.validation.running_questionnaire(account.headers)
+                     if account.status in IN_PROGRAMME else None)
     accepted = account.me.get("charter_version_accepted")
     to_accept = accepted is None or int(accepted) < int(charter["version"])
     return web.pages.render(
         request, "space/engagement.html", status_code=status, section="engagement", charter=charter,
-        in_programme=account.status in IN_PROGRAMME, to_accept=to_accept,
+        in_programme=account.status in IN_PROGRAMME, to_accept=to_accept, questionnaire=questionnaire,
         paragraphs=_paragraphs(charter["text"]) if to_accept else [], renewal=renewal or Form(),
         acceptance=acceptance or Form())
 
