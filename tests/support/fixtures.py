@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from .amqp import AmqpProbe
-from .infra import DatabaseFactory, VhostPool
+from .infra import DatabaseFactory, create_vhost, delete_vhost
 from .smtp import SmtpSink
 from .tokens import TokenIssuer
 
@@ -40,19 +40,12 @@ async def databases() -> AsyncIterator[DatabaseFactory]:
     await factory.drop_all()
 
 
-@pytest.fixture(scope="session")
-def vhost_pool() -> Iterator[VhostPool]:
-    pool = VhostPool()
-    yield pool
-    pool.close()
-
-
 @pytest.fixture
-def vhost(vhost_pool: VhostPool) -> Iterator[str]:
-    """The AMQP URL of a vhost of this test's own (never used before, deleted after)."""
-    name, url = vhost_pool.take()
+def vhost() -> Iterator[str]:
+    """The AMQP URL of a vhost of this test's own."""
+    name, url = create_vhost()
     yield url
-    vhost_pool.give_back(name)
+    delete_vhost(name)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import subprocess
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -27,83 +26,16 @@ def rabbitmqctl(*args: str, timeout: float = 120) -> str:
     return result.stdout
 
 
-def _add_vhosts(names: list[str]) -> None:
-    """Create `names` with guest's full permissions in ONE rabbitmqctl call (each call starts an Erlang VM: ~1 s)."""
-    definitions = {"vhosts": [{"name": name} for name in names],
-                   "permissions": [{"user": "guest", "vhost": name, "configure": ".*", "write": ".*", "read": ".*"}
-                                   for name in names]}
-    result = subprocess.run(["rabbitmqctl", "import_definitions", "-q", "--format", "json"],
-                            input=json.dumps(definitions), capture_output=True, text=True, timeout=120, check=False)
-    if result.returncode != 0:
-        raise RuntimeError(f"rabbitmqctl import_definitions failed: {result.stderr.strip()}")
-
-
-def _delete_vhosts(names: list[str]) -> None:
-    """Delete `names` in one call when the node lets us (rabbit_vhost:delete/2), else one call each."""
-    if not names:
-        return
-    listed = ",".join(f'<<"{name}">>' for name in names)
-    try:
-        out = rabbitmqctl("eval", f'[rabbit_vhost:delete(V, <<"tests">>) || V <- [{listed}]].')
-        if "".join(out.split()) == "[" + ",".join(["ok"] * len(names)) + "]":
-            return
-    except RuntimeError:
-        pass
-    existing = set(rabbitmqctl("list_vhosts", "-q").split())
-    for name in names:
-        if name in existing:
-            rabbitmqctl("delete_vhost", name)
-
-
-def _vhost_name() -> str:
-    return f"test-{uuid.uuid4().hex[:10]}"
-
-
 def create_vhost() -> tuple[str, str]:
     """A fresh vhost for one test, so runs and tests never see each other's queues."""
-    name = _vhost_name()
-    _add_vhosts([name])
+    name = f"test-{uuid.uuid4().hex[:10]}"
+    rabbitmqctl("add_vhost", name)
+    rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
     return name, f"{AMQP}/{name}"
 
 
 def delete_vhost(name: str) -> None:
     rabbitmqctl("delete_vhost", name)
-
-
-class VhostPool:
-    """Fresh vhosts handed out one per test, created and deleted in batches.
-
-    A vhost is never handed out twice: `take()` gives one nobody used, `give_back()` queues it for deletion.
-    Batching only saves rabbitmqctl start-ups (3 per test otherwise, ~1 s of CPU each).
-    """
-
-    def __init__(self, batch: int = 16) -> None:
-        self.batch = batch
-        self._ready: list[str] = []
-        self._used: list[str] = []
-        self._lock = threading.Lock()
-
-    def take(self) -> tuple[str, str]:
-        with self._lock:
-            if not self._ready:
-                names = [_vhost_name() for _ in range(self.batch)]
-                _add_vhosts(names)
-                self._ready = names
-            name = self._ready.pop()
-        return name, f"{AMQP}/{name}"
-
-    def give_back(self, name: str) -> None:
-        with self._lock:
-            self._used.append(name)
-            if len(self._used) < self.batch:
-                return
-            used, self._used = self._used, []
-        _delete_vhosts(used)
-
-    def close(self) -> None:
-        with self._lock:
-            names, self._ready, self._used = self._ready + self._used, [], []
-        _delete_vhosts(names)
 
 
 def queue_details(vhost: str) -> dict[str, dict[str, str]]:
