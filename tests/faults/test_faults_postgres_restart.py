@@ -8,6 +8,9 @@ from tests.support.flows_faults import half_flowing, second_half_and_totals
 
 STRUCTURES = 60
 REQUESTS_PER_BATCH = 50
+# Down for longer than the notifier's claim lease (flows_faults: 10 s): mails sent just before the
+# outage wait to be recorded while their leases end, and must not be claimed and sent again.
+DOWN_SECONDS = 12
 
 
 async def test_postgres_restart_mid_flow_loses_nothing_and_doubles_nothing(stack, probe, private_postgres):
@@ -19,7 +22,7 @@ async def test_postgres_restart_mid_flow_loses_nothing_and_doubles_nothing(stack
     await asyncio.to_thread(private_postgres.stop, "immediate")
     try:
         await flow.publish_accepted(range(half + half // 2, STRUCTURES), probe)
-        await asyncio.sleep(3)
+        await asyncio.sleep(DOWN_SECONDS)
     finally:
         await asyncio.to_thread(private_postgres.start)
 

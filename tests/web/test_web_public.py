@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from urllib.parse import urlencode
 
 import httpx
 
@@ -103,10 +104,13 @@ async def test_the_charter_and_the_pages_every_state_site_has(site) -> None:
     assert charter.status_code == 200 and "Version 1" in charter.text
     for path, heading in {"/mentions-legales": "Mentions légales", "/accessibilite": "non conforme",
                           "/donnees-personnelles": "RGPD", "/donnees-ouvertes": "CSV", "/plan-du-site": "Plan du site",
-                          "/connexion": "Se connecter", "/espace": "Mon espace", "/espace/engagement": "engagement",
-                          "/mon-dossier": "Mon dossier"}.items():
+                          "/connexion": "Se connecter"}.items():
         answer = await site.web.get(path)
         assert answer.status_code == 200 and heading in answer.text, path
+    for private in ("/espace", "/espace/engagement", "/mon-dossier"):
+        answer = await site.web.get(private)
+        assert answer.status_code == 303, private
+        assert answer.headers["location"] == "/connexion?" + urlencode({"suite": private}), private
 
 
 async def test_a_form_posted_without_its_token_is_refused_and_nothing_is_sent(site) -> None:

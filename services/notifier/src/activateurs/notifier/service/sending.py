@@ -51,6 +51,9 @@ class Sender:
         self._wake = asyncio.Event()
         self._outcomes: asyncio.Queue[Outcome] = asyncio.Queue()
         self._in_flight = 0
+        # Set while sent mails wait for the database to record them: claiming then could, once
+        # their leases end, take one of them back and send it twice.
+        self._unrecorded = asyncio.Event()
 
     def wake(self) -> None:
         self._wake.set()
@@ -62,6 +65,9 @@ class Sender:
         try:
             while True:
                 self._wake.clear()
+                if self._unrecorded.is_set():
+                    await asyncio.sleep(self._idle_poll)
+                    continue
                 batch = await self._claim(claimed.maxsize - claimed.qsize())
                 for claim in batch:
                     claimed.put_nowait(claim)
@@ -152,18 +158,27 @@ class Sender:
                     self._outcomes.task_done()
 
     async def _record(self, batch: list[Outcome]) -> None:
-        """Persist outcomes, retrying through a short database outage (the mails are already out)."""
-        delay = 0.2
-        for attempt in range(8):
+        """Persist outcomes, retrying for as long as the database is unreachable (the mails are already out).
+
+        Nothing is claimed meanwhile; retries stay a second apart so the records land as soon as the
+        database is back, before this process claims again.
+        """
+        delay = 0.1
+        while True:
             try:
                 await self._record_once(batch)
+                self._unrecorded.clear()
                 return
             except Exception as db_error:
-                if not is_transient(db_error) or attempt == 7:
+                if not is_transient(db_error):
+                    self._unrecorded.clear()
                     log.exception("sender: outcomes of %d mails not recorded; resent after the lease", len(batch))
                     return
+                if not self._unrecorded.is_set():
+                    log.warning("sender: database unreachable, %d outcomes wait to be recorded", len(batch))
+                self._unrecorded.set()
                 await asyncio.sleep(delay)
-                delay = min(5.0, delay * 2)
+                delay = min(1.0, delay * 2)
 
     async def _record_once(self, batch: list[Outcome]) -> None:
         now = self._db.clock.now()

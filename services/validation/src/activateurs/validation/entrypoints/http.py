@@ -204,7 +204,7 @@ def build_router(ctx: Context) -> APIRouter:
             return CampaignOut(**await programme.launch_questionnaire(ctx, principal, body.year, body.url))
 
     @router.get("/questionnaire-campaigns/current", response_model=CampaignOut, tags=["programme"],
-                responses={**ERRORS, 404: {"description": "no campaign runs (none launched in the last year)"}},
+                responses={**ERRORS, 404: problem("no campaign runs (none launched in the last year)")},
                 summary="The annual questionnaire that runs now, for the activators asked to answer it")
     async def running_questionnaire(principal: Participant) -> CampaignOut:
         found = await programme.running_questionnaire(ctx)
