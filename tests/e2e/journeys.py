@@ -102,6 +102,17 @@ async def registration_status(platform: Platform, person: Person, status: str) -
     return await eventually(reached, timeout=60, interval=0.2, what=f"registration status {status}")
 
 
+async def dge_asks(platform: Platform, dge: dict[str, str], person: Person, dossier_id: str,
+                   question: str) -> dict[str, Any]:
+    """The DGE's request for information (the message it posts), once registration shows the dossier awaiting
+    the applicant."""
+    asked = await platform.validation.post(f"/api/v1/dossiers/{dossier_id}/messages", headers=dge,
+                                           json={"body": question, "requests_information": True})
+    assert asked.status_code == 201, asked.text
+    await registration_status(platform, person, "awaiting_applicant")
+    return asked.json()
+
+
 async def accepted_structure(platform: Platform, person: Person, structure_name: str,
                              dge: dict[str, str], **structure: Any) -> tuple[str, str]:
     """Account, dossier, acceptance, publication: (structure_id, slug); `person.headers` then carry the structure."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -51,3 +52,18 @@ async def assert_accessible(page: Page, what: str = "") -> None:
 async def horizontal_overflow(page: Page) -> int:
     """How many CSS pixels the page is wider than the window (0: no horizontal scrolling)."""
     return await page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+
+
+def starting(text: str) -> re.Pattern[str]:
+    """A label or name that begins with `text`: a DSFR label also holds its hint and « (facultatif) », and a plain
+    substring would take « Nom » for « Prénom » too."""
+    return re.compile("^" + re.escape(text))
+
+
+async def sign_in(page: Page, email: str, password: str) -> None:
+    """Types the address and password on the sign-in page and sends them (the page's context has the site as
+    base_url); the caller expects what follows, the space or the refusal."""
+    await page.goto("/connexion")
+    await page.get_by_label(starting("Adresse électronique")).fill(email)
+    await page.get_by_label(starting("Mot de passe")).fill(password)
+    await page.get_by_role("button", name="Se connecter", exact=True).click()
