@@ -163,11 +163,17 @@ class Platform:
 
     # --- accounts -----------------------------------------------------------------------------------------------
 
-    async def create_dge_account(self, email: str, password: str, *, admin: bool = False) -> None:
-        """Registration's own command line, against its database (the only way DGE accounts are made)."""
-        command = [str(BIN / "activateurs-registration"), "create-dge-account", "--email", email]
+    async def create_dge_account(self, email: str, password: str, *, admin: bool = False,
+                                 dreets_region: str | None = None, first_name: str = "",
+                                 last_name: str = "") -> None:
+        """Registration's own command line, against its database (the only way DGE accounts are made); with
+        `dreets_region`, a DREETS agent of that region instead (read-only)."""
+        command = [str(BIN / "activateurs-registration"), "create-dge-account", "--email", email,
+                   "--first-name", first_name, "--last-name", last_name]
         if admin:
             command.append("--admin")
+        if dreets_region:
+            command += ["--dreets-region", dreets_region]
         done = await asyncio.to_thread(subprocess.run, command, input=password + "\n", capture_output=True,
                                        text=True, env={**os.environ, **self.env_for("registration")}, timeout=120)
         assert done.returncode == 0, f"create-dge-account failed: {done.stderr.strip()}"

@@ -16,12 +16,17 @@ from activateurs.shared.health import health_router
 from activateurs.shared.http_metrics import MetricsMiddleware
 from activateurs.shared.logging import configure_logging
 
+from .agents import NotAllowed
 from .clients.base import ApiClient, ApiError, ApiUnavailable
+from .clients.cases import CasesClient
 from .clients.contact_relay import ContactRelayClient
 from .clients.directory import DirectoryClient
 from .clients.dossier import DossierClient
 from .clients.members import MembersClient
+from .clients.programme import ProgrammeClient
 from .clients.registration import RegistrationClient
+from .clients.reports import ReportsClient
+from .clients.structures import StructuresClient
 from .clients.validation import ValidationClient
 from .config import WebSettings
 from .context import Web
@@ -44,6 +49,12 @@ from .pages import (
     public,
     statistics,
 )
+from .pages.administration import dossier as admin_dossier
+from .pages.administration import home as admin_home
+from .pages.administration import programme as admin_programme
+from .pages.administration import queue as admin_queue
+from .pages.administration import reports as admin_reports
+from .pages.administration import structures as admin_structures
 from .rendering import Pages
 from .security import Csrf, CsrfRefused, PageCookies, SecurityHeaders
 from .session import SessionCookie, SharedRefresh
@@ -77,7 +88,10 @@ def build_web(settings: WebSettings) -> Web:
                sessions=SessionCookie(settings.secret_key, settings.secure_cookies),
                refresh=SharedRefresh(registration.refresh),
                validation=ValidationClient(apis["validation"]), members=MembersClient(apis["registration"]),
-               dossier=DossierClient(apis["registration"]))
+               dossier=DossierClient(apis["registration"]), cases=CasesClient(apis["validation"]),
+               structures=StructuresClient(apis["validation"], apis["registration"]),
+               programme=ProgrammeClient(apis["validation"], apis["directory"]),
+               reports=ReportsClient(apis["validation"], apis["directory"], apis["contact-relay"]))
 
 
 def create_app(settings: WebSettings) -> FastAPI:
@@ -101,7 +115,8 @@ def create_app(settings: WebSettings) -> FastAPI:
     app.include_router(health_router(checks))
     app.include_router(bundle.router())
     for module in (public, contact, links, account, dossier, info, crawlers, inbox, statistics, profile, members,
-                   membership, exchanges, engagement, leaving, my_data):
+                   membership, exchanges, engagement, leaving, my_data, admin_home, admin_queue, admin_dossier,
+                   admin_structures, admin_programme, admin_reports):
         app.include_router(module.router)
     _handle_errors(app, web)
 
@@ -132,6 +147,10 @@ def _handle_errors(app: FastAPI, web: Web) -> None:
         if error.ended:
             answer.headers.append("set-cookie", web.sessions.header(None))
         return answer
+
+    @app.exception_handler(NotAllowed)
+    async def not_allowed(request: Request, error: NotAllowed) -> Response:
+        return page(request, "administration/forbidden.html", 403, needed=error.needed)
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, error: RequestValidationError) -> Response:

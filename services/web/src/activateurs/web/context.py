@@ -10,11 +10,15 @@ from fastapi import Depends, Request
 from starlette.datastructures import FormData
 
 from .clients.base import ApiClient
+from .clients.cases import CasesClient
 from .clients.contact_relay import ContactRelayClient
 from .clients.directory import DirectoryClient
 from .clients.dossier import DossierClient
 from .clients.members import MembersClient
+from .clients.programme import ProgrammeClient
 from .clients.registration import RegistrationClient
+from .clients.reports import ReportsClient
+from .clients.structures import StructuresClient
 from .clients.validation import ValidationClient
 from .config import WebSettings
 from .rendering import Pages
@@ -36,6 +40,11 @@ class Web:
     refresh: Callable[[str], Awaitable[Session]]  # SharedRefresh: one exchange per refresh token
     validation: ValidationClient
     dossier: DossierClient  # registration's API for the applicant's dossier, documents and submission
+    # The back-office's: the DGE instructs, governs the structures and the programme, reads the reports.
+    cases: CasesClient
+    structures: StructuresClient
+    programme: ProgrammeClient
+    reports: ReportsClient
 
 
 async def web(request: Request) -> Web:  # async: a plain def would run in the thread pool

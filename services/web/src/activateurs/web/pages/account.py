@@ -14,6 +14,8 @@ from ..account_forms import (
     sign_up_form,
     without_passwords,
 )
+from ..agents import HOME as ADMINISTRATION
+from ..agents import is_agent
 from ..clients.base import ApiError
 from ..context import Web, WebDep, client_address, posted_form
 from ..forms import Form, retry_words
@@ -78,8 +80,12 @@ async def sign_in(request: Request, web: WebDep) -> Response:
         form.errors["form"] = ("Adresse électronique ou mot de passe incorrect, ou adresse pas encore vérifiée "
                                "(cherchez le courriel « Vérifiez votre adresse » dans votre messagerie).")
         return _sign_in_page(request, web, form, 401)
-    answer = redirect(local_path(form.text("suite")), web)
-    answer.headers.append("set-cookie", web.sessions.header(Session.issued(issued)))
+    session = Session.issued(issued)
+    target = local_path(form.text("suite"))
+    if not form.text("suite") and is_agent(session.claims):
+        target = ADMINISTRATION  # the DGE's and DREETS's agents work in the back-office, not in an activator's space
+    answer = redirect(target, web)
+    answer.headers.append("set-cookie", web.sessions.header(session))
     return answer
 
 
@@ -190,6 +196,8 @@ async def new_password(request: Request, web: WebDep) -> Response:
 
 @router.get("/espace", response_class=HTMLResponse)
 async def space(request: Request, web: WebDep, account: SignedIn) -> Response:
+    if is_agent(account.me):
+        return RedirectResponse(ADMINISTRATION, status_code=303)
     return web.pages.render(request, "space/dashboard.html", section="dashboard")
 
 

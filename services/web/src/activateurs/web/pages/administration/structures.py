@@ -1,0 +1,7 @@
+"""The accepted structures: search, history, suspension, reinstatement and strike-off."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(include_in_schema=False)
