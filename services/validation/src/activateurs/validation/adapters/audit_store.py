@@ -40,6 +40,10 @@ async def records(session: AsyncSession, *, subject_id: str | None = None, limit
     return [dict(row._mapping) for row in await session.execute(query)]
 
 
+async def count(session: AsyncSession) -> int:
+    return (await session.execute(sa.select(sa.func.count()).select_from(audit_log))).scalar_one()
+
+
 async def stream_all(session: AsyncSession, chunk: int = 1000) -> AsyncIterator[dict[str, Any]]:
     """Every record in chain order, read in chunks (the chain may be long)."""
     after = 0

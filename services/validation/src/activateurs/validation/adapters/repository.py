@@ -140,6 +140,46 @@ async def case_of_account(session: AsyncSession, account_id: UUID) -> dict[str, 
     return dict(row._mapping) if row else None
 
 
+async def history_of(session: AsyncSession, dossier_id: UUID) -> list[dict[str, Any]]:
+    """Every step of the case, oldest first (the order they were written in)."""
+    rows = await session.execute(
+        sa.select(history.c.at, history.c.actor, history.c.action, history.c.from_status, history.c.to_status,
+                  history.c.reason).where(history.c.dossier_id == dossier_id).order_by(history.c.id))
+    return [dict(row._mapping) for row in rows]
+
+
+def name_contains(text: str) -> sa.ColumnElement[bool]:
+    """Case-insensitive substring of the structure's name; `%` and `_` typed by the caller match themselves."""
+    return cases.c.structure_name.icontains(text, autoescape=True)
+
+
+_STRUCTURE_COLUMNS = (cases.c.structure_id, cases.c.dossier_id, cases.c.structure_name, cases.c.department,
+                      cases.c.region, cases.c.structure_state, cases.c.decided_at, cases.c.engagement_expires_at)
+
+
+async def structures_page(session: AsyncSession, *, text: str | None, state: str | None, region: str | None,
+                          limit: int, offset: int) -> tuple[int, list[dict[str, Any]]]:
+    """Accepted structures (cases with a structure id), by name then id: (total, this page)."""
+    conditions = [cases.c.structure_id.is_not(None)]
+    if text:
+        conditions.append(name_contains(text))
+    if state is not None:
+        conditions.append(cases.c.structure_state == state)
+    if region is not None:
+        conditions.append(cases.c.region == region)
+    total = (await session.execute(sa.select(sa.func.count()).select_from(cases).where(*conditions))).scalar_one()
+    rows = await session.execute(
+        sa.select(*_STRUCTURE_COLUMNS).where(*conditions)
+        .order_by(sa.func.lower(cases.c.structure_name), cases.c.structure_name, cases.c.structure_id)
+        .limit(limit).offset(offset))
+    return total, [dict(row._mapping) for row in rows]
+
+
+async def structure(session: AsyncSession, structure_id: UUID) -> dict[str, Any] | None:
+    row = (await session.execute(sa.select(*_STRUCTURE_COLUMNS).where(cases.c.structure_id == structure_id))).first()
+    return dict(row._mapping) if row else None
+
+
 async def count_history(session: AsyncSession, dossier_id: UUID, action: str) -> int:
     return (await session.execute(sa.select(sa.func.count()).select_from(history).where(
         history.c.dossier_id == dossier_id, history.c.action == action))).scalar_one()

@@ -12,15 +12,18 @@ from fastapi import APIRouter, Body, HTTPException, Query, Request, Response, st
 
 from activateurs.shared.auth import DgePrincipal, Principal, require_roles
 from activateurs.shared.contracts.vocabulary import Role, ValidationStatus
+from activateurs.shared.geography import REGION_OF_DEPARTMENT
 
 from ..adapters.documents import DocumentGone, DocumentUnavailable, fetch_document
-from ..domain.case import Conflict, Sanction
+from ..domain.case import Conflict, Sanction, StructureState
+from ..domain.prechecks import Outcome
 from ..service import audit, decisions, programme, queries, sanctions, statistics, thread
 from ..service.common import Context, NotFound
 from .schemas import (
     NO_NUL,
     ApplicantThread,
     AuditPage,
+    AuditVerification,
     CampaignIn,
     CampaignOut,
     CaseDetail,
@@ -37,6 +40,8 @@ from .schemas import (
     ReplyIn,
     SanctionOut,
     Statistics,
+    StructureDetail,
+    StructurePage,
 )
 
 # Reading cases: the DGE, and a regional directorate (its own region only).
@@ -83,19 +88,50 @@ def region_scope(principal: Principal) -> str | None:
     return principal.region
 
 
+# INSEE region codes (overseas collectivities stand as their own region, as in the cases' `region`).
+REGIONS = frozenset(REGION_OF_DEPARTMENT.values())
+RegionParam = Annotated[str | None, Query(
+    min_length=2, max_length=3, pattern=r"^[0-9]{2,3}$",
+    description="INSEE region code, e.g. 11 or 84 (a DREETS agent: its own region only, the default)")]
+# A part of the structure's name, any case.
+NameParam = Annotated[str | None, Query(max_length=200, pattern=NO_NUL,
+                                        description="part of the structure's name (case ignored)")]
+REGION_REFUSED = {403: problem("not allowed for this role, or another region than the DREETS agent's own")}
+
+
+def region_asked(principal: Principal, region: str | None) -> str | None:
+    """The region a list is limited to: the one asked for (DGE: any, or none for all); a DREETS agent its own,
+    and a 403 if it asks for another. An unknown code is refused (422)."""
+    if region is not None and region not in REGIONS:
+        raise HTTPException(422, f"unknown region code {region!r}")
+    scope = region_scope(principal)
+    if scope is None:
+        return region
+    if region is not None and region != scope:
+        raise HTTPException(status.HTTP_403_FORBIDDEN,
+                            f"a regional agent reads its own region only ({scope}), not region {region}")
+    return scope
+
+
 def build_router(ctx: Context) -> APIRouter:
     router = APIRouter(prefix="/api/v1")
 
-    @router.get("/dossiers", response_model=CasePage, tags=["dossiers"], responses={**ERRORS, **INVALID},
+    @router.get("/dossiers", response_model=CasePage, tags=["dossiers"],
+                responses={**ERRORS, **INVALID, **REGION_REFUSED},
                 summary="Cases, oldest waiting first, with their pre-check summary")
     async def list_dossiers(
         principal: Reader,
         status_: Annotated[ValidationStatus | None, Query(alias="status")] = None,
+        region: RegionParam = None,
+        precheck: Annotated[Outcome | None, Query(description="the pre-checks' overall outcome")] = None,
+        q: NameParam = None,
+        waiting: Annotated[bool, Query(description="true: only the cases to review or awaiting the applicant")] = False,
         page: Annotated[int, Query(ge=1, le=100_000)] = 1,
         page_size: Annotated[int, Query(ge=1, le=200)] = 50,
     ) -> CasePage:
-        return CasePage(**await queries.list_cases(ctx, status=status_, region=region_scope(principal), page=page,
-                                                   page_size=page_size))
+        return CasePage(**await queries.list_cases(
+            ctx, status=status_, region=region_asked(principal, region), precheck=precheck,
+            text=(q or "").strip() or None, waiting=waiting, page=page, page_size=page_size))
 
     @router.get("/dossiers/{dossier_id}", response_model=CaseDetail, tags=["dossiers"],
                 responses={**ERRORS, **NOT_FOUND, **INVALID},
@@ -150,6 +186,30 @@ def build_router(ctx: Context) -> APIRouter:
         with answers():
             return DecisionOut(**await decisions.decide(ctx, principal, dossier_id, body.decision, body.reason))
 
+    @router.get("/structures", response_model=StructurePage, tags=["structures"],
+                responses={**ERRORS, **INVALID, **REGION_REFUSED},
+                summary="The accepted structures and their standing, by name")
+    async def list_structures(
+        principal: Reader,
+        q: NameParam = None,
+        status_: Annotated[StructureState | None, Query(alias="status", description="the structure's state")] = None,
+        region: RegionParam = None,
+        page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+        page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+    ) -> StructurePage:
+        return StructurePage(**await queries.list_structures(
+            ctx, text=(q or "").strip() or None, state=status_, region=region_asked(principal, region), page=page,
+            page_size=page_size))
+
+    @router.get("/structures/{structure_id}", response_model=StructureDetail, tags=["structures"],
+                responses={**ERRORS, **NOT_FOUND, **INVALID},
+                summary="One accepted structure and its history: decision, information requests, sanctions, "
+                        "renewals, withdrawal")
+    async def get_structure(structure_id: UUID, principal: Reader) -> StructureDetail:
+        with answers():
+            return StructureDetail(**await queries.structure_detail(ctx, structure_id,
+                                                                    region=region_scope(principal)))
+
     async def _sanction(structure_id: UUID, kind: Sanction, reason: str, principal: Principal) -> SanctionOut:
         with answers():
             return SanctionOut(**await sanctions.sanction(ctx, principal, structure_id, kind, reason))
@@ -187,6 +247,11 @@ def build_router(ctx: Context) -> APIRouter:
     ) -> AuditPage:
         items = await audit.audit_records(ctx.db, subject_id=subject_id, page=page, page_size=page_size)
         return AuditPage(items=items, page=page, page_size=page_size)
+
+    @router.get("/audit-log/verification", response_model=AuditVerification, tags=["audit"], responses=ERRORS,
+                summary="Recompute the audit chain from its first record: intact, or where it was altered")
+    async def verify_audit_log(_: DgePrincipal) -> AuditVerification:
+        return AuditVerification(**await audit.verification(ctx.db))
 
     @router.post("/charter-versions", response_model=CharterVersionOut, status_code=201, tags=["programme"],
                  responses={**ERRORS, **BODY},

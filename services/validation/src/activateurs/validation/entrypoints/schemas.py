@@ -9,6 +9,8 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from ..domain.case import StructureState
+
 MAX_MESSAGE = 10_000
 MAX_REASON = 5_000
 # PostgreSQL text cannot hold a NUL character: refused at the door (422) instead of failing in the database.
@@ -236,6 +238,39 @@ class OverdueCount(BaseModel):
     structure_id: UUID
     structure_name: str | None
     overdue: int
+
+
+class StructureItem(BaseModel):
+    """An accepted structure as validation knows it: its case and its standing (`structure_state`)."""
+
+    structure_id: UUID
+    dossier_id: UUID
+    structure_name: str
+    department: str
+    region: str
+    structure_state: StructureState
+    decided_at: datetime | None
+    engagement_expires_at: datetime | None
+
+
+class StructurePage(BaseModel):
+    items: list[StructureItem]
+    total: int
+    page: int
+    page_size: int
+
+
+class StructureDetail(StructureItem):
+    history: list[HistoryStep] = Field(
+        description="Every step of its dossier, oldest first: submissions, information requests, decision, "
+                    "sanctions, engagement renewals, withdrawal or cancellation.")
+
+
+class AuditVerification(BaseModel):
+    intact: bool
+    records: int = Field(description="records the audit log holds")
+    first_broken_seq: int | None = Field(description="the first record where the chain stops holding; null if intact")
+    verified_at: datetime
 
 
 class Statistics(BaseModel):

@@ -38,3 +38,13 @@ async def verify_chain(db: Database) -> Verification:
                 return Verification(count, int(record["seq"]))
             previous, expected_seq = record["hash"], expected_seq + 1
     return Verification(count, None)
+
+
+async def verification(db: Database) -> dict[str, Any]:
+    """The chain checked now: whether it holds, how many records the log has, and the first broken one."""
+    verified_at = db.clock.now()
+    checked = await verify_chain(db)
+    async with db.sessions() as session:
+        total = await audit_store.count(session)
+    return {"intact": checked.intact, "records": max(total, checked.records), "first_broken_seq": checked.first_broken,
+            "verified_at": verified_at}

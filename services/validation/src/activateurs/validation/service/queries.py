@@ -1,4 +1,4 @@
-"""What the DGE and the regional directorates read: the queue of cases and one case in full."""
+"""What the DGE and the regional directorates read: the queue of cases, one case in full, the accepted structures."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ import sqlalchemy as sa
 from activateurs.shared.contracts.vocabulary import ValidationStatus
 
 from ..adapters import repository
-from ..adapters.tables import cases, history, revisions
+from ..adapters.tables import cases, revisions
+from ..domain.case import OPEN, StructureState
+from ..domain.prechecks import Outcome
 from .common import Context, NotFound
 
 _LIST_COLUMNS = (cases.c.dossier_id, cases.c.status, cases.c.revision, cases.c.structure_name, cases.c.department,
@@ -19,13 +21,23 @@ _LIST_COLUMNS = (cases.c.dossier_id, cases.c.status, cases.c.revision, cases.c.s
 
 
 async def list_cases(ctx: Context, *, status: ValidationStatus | None, region: str | None, page: int,
-                     page_size: int) -> dict[str, Any]:
-    """Oldest waiting first (ties by id, so pages are stable); `region` limits a regional directorate."""
+                     page_size: int, precheck: Outcome | None = None, text: str | None = None,
+                     waiting: bool = False) -> dict[str, Any]:
+    """Oldest waiting first (ties by id, so pages are stable); `region` limits a regional directorate.
+
+    `precheck`: the pre-checks' overall outcome; `text`: part of the structure's name (any case); `waiting`:
+    only the cases still open (to review, or awaiting the applicant)."""
     conditions = []
     if status is not None:
         conditions.append(cases.c.status == status.value)
     if region is not None:
         conditions.append(cases.c.region == region)
+    if precheck is not None:
+        conditions.append(cases.c.precheck_summary["overall"].astext == precheck.value)
+    if text:
+        conditions.append(repository.name_contains(text))
+    if waiting:
+        conditions.append(cases.c.status.in_(sorted(s.value for s in OPEN)))
     async with ctx.db.sessions() as session:
         total = (await session.execute(sa.select(sa.func.count()).select_from(cases).where(*conditions))).scalar_one()
         rows = await session.execute(
@@ -49,8 +61,7 @@ async def case_detail(ctx: Context, dossier_id: UUID, *, region: str | None) -> 
                                        .where(revisions.c.dossier_id == dossier_id)
                                        .order_by(revisions.c.revision))).all()
         thread = await repository.thread(session, dossier_id)
-        steps = (await session.execute(sa.select(history).where(history.c.dossier_id == dossier_id)
-                                       .order_by(history.c.id))).all()
+        steps = await repository.history_of(session, dossier_id)
     data = current.data
     return {
         "dossier_id": dossier_id, "account_id": case["account_id"], "status": case["status"],
@@ -66,9 +77,28 @@ async def case_detail(ctx: Context, dossier_id: UUID, *, region: str | None) -> 
         "thread": [{"id": m["id"], "author": m["author"], "author_id": m["author_id"], "body": m["body"],
                     "requests_information": m["requests_information"], "created_at": m["created_at"]}
                    for m in thread],
-        "history": [{"at": h.at, "actor": h.actor, "action": h.action, "from_status": h.from_status,
-                     "to_status": h.to_status, "reason": h.reason} for h in steps],
+        "history": steps,
     }
+
+
+async def list_structures(ctx: Context, *, text: str | None, state: StructureState | None, region: str | None,
+                          page: int, page_size: int) -> dict[str, Any]:
+    """The accepted structures, by name then id; `region` limits a regional directorate."""
+    async with ctx.db.sessions() as session:
+        total, items = await repository.structures_page(
+            session, text=text, state=state.value if state is not None else None, region=region, limit=page_size,
+            offset=(page - 1) * page_size)
+    return {"items": items, "total": total, "page": page, "page_size": page_size}
+
+
+async def structure_detail(ctx: Context, structure_id: UUID, *, region: str | None) -> dict[str, Any]:
+    """One accepted structure and every step of its dossier; another region's answers as unknown (NotFound)."""
+    async with ctx.db.sessions() as session:
+        found = await repository.structure(session, structure_id)
+        if found is None or (region is not None and found["region"] != region):
+            raise NotFound("no such structure")
+        steps = await repository.history_of(session, found["dossier_id"])
+    return {**found, "history": steps}
 
 
 async def document_ref(ctx: Context, dossier_id: UUID, document_id: UUID, *, region: str | None) -> dict[str, Any]:

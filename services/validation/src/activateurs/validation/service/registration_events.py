@@ -38,16 +38,22 @@ async def structure_left(ctx: Context, event: StructureWithdrawn | StructureCanc
 
 
 async def engagement_renewed(ctx: Context, event: EngagementRenewed) -> None:
-    """The later expiry wins, whatever order the renewals arrive in."""
+    """The later expiry wins, whatever order the renewals arrive in; a renewal that moves it is a history step."""
     now = ctx.db.clock.now()
+    until = event.data.engagement_expires_at
     async with ctx.db.uow() as uow:
         if not await first_delivery(uow.session, CONSUMER, event, now):
             return
-        await uow.session.execute(sa.update(cases).where(
+        moved = (await uow.session.execute(sa.update(cases).where(
             cases.c.structure_id == event.data.structure_id,
-            sa.or_(cases.c.engagement_expires_at.is_(None),
-                   cases.c.engagement_expires_at < event.data.engagement_expires_at))
-            .values(engagement_expires_at=event.data.engagement_expires_at, updated_at=now))
+            sa.or_(cases.c.engagement_expires_at.is_(None), cases.c.engagement_expires_at < until))
+            .values(engagement_expires_at=until, updated_at=now)
+            .returning(cases.c.dossier_id, cases.c.structure_state))).first()
+        if moved is not None:
+            await uow.session.execute(sa.insert(history).values(
+                dossier_id=moved.dossier_id, at=now, actor="registration", action="engagement_renewed",
+                from_status=moved.structure_state, to_status=moved.structure_state,
+                reason=f"engagement until {until.date().isoformat()}"))
         await uow.commit()
 
 
