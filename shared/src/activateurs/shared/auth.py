@@ -153,3 +153,13 @@ def require_roles(*roles: Role) -> Any:
 
 DGE_ROLES = (Role.DGE_AGENT, Role.DGE_ADMIN)
 DgePrincipal = Annotated[Principal, require_roles(*DGE_ROLES)]
+
+
+def region_scope(principal: Principal) -> str | None:
+    """The regions a reader sees: None for the DGE (every region), its own for a DREETS agent, which must carry one
+    in its token (403 otherwise: a regional agent without a region sees nothing rather than everything)."""
+    if principal.has_any(*DGE_ROLES):
+        return None
+    if not principal.region:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "a regional agent's token must name its region")
+    return principal.region

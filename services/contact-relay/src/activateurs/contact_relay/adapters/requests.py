@@ -40,3 +40,29 @@ async def request_with_structure(session: AsyncSession, request_id: UUID) -> sa.
                  .outerjoin(structures, structures.c.structure_id == contact_requests.c.structure_id)
                  .where(contact_requests.c.id == request_id))
     return (await session.execute(statement)).first()
+
+
+def _of_structure(structure_id: UUID, status: str | None) -> list[sa.ColumnElement[bool]]:
+    where = [contact_requests.c.structure_id == structure_id]
+    if status:
+        where.append(contact_requests.c.status == status)
+    return where
+
+
+async def count_of_structure(session: AsyncSession, structure_id: UUID, status: str | None) -> int:
+    statement = sa.select(sa.func.count()).select_from(contact_requests).where(*_of_structure(structure_id, status))
+    return (await session.execute(statement)).scalar_one()
+
+
+async def page_of_structure(session: AsyncSession, structure_id: UUID, status: str | None, limit: int,
+                            offset: int) -> list[sa.Row]:
+    """A structure's requests, newest first (ties by id, so pages are stable)."""
+    statement = (sa.select(contact_requests).where(*_of_structure(structure_id, status))
+                 .order_by(contact_requests.c.received_at.desc(), contact_requests.c.id).limit(limit).offset(offset))
+    return list((await session.execute(statement)).all())
+
+
+async def request_of_structure(session: AsyncSession, structure_id: UUID, request_id: UUID) -> sa.Row | None:
+    statement = sa.select(contact_requests).where(contact_requests.c.id == request_id,
+                                                  contact_requests.c.structure_id == structure_id)
+    return (await session.execute(statement)).first()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID, uuid4
 
@@ -11,14 +11,14 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response,
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
-from activateurs.shared.auth import Principal, current_principal, require_roles
+from activateurs.shared.auth import Principal, current_principal, region_scope, require_roles
 from activateurs.shared.contracts.vocabulary import Domain, Role
 from activateurs.shared.db import Database
 from activateurs.shared.iso_dates import IsoDate
 
-from ..adapters.tables import contact_requests
 from ..domain.requests import PHONE, POSTAL_CODE, SIRET, has_line_break
 from ..service import acknowledgement, intake, redirection, sla
+from ..service import inbox as inboxes
 from ..service.links import Links
 
 MAX_BODY_BYTES = 32 * 1024
@@ -133,6 +133,16 @@ AppLinks = Annotated[Links, Depends(_links)]
 Activator = Annotated[Principal, require_roles(Role.ACTIVATOR)]
 
 
+async def _activator_structure(principal: Activator) -> UUID:
+    """The structure of the calling activator; 403 before they have one (an applicant)."""
+    if principal.structure_id is None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "your account has no structure yet")
+    return principal.structure_id
+
+
+ActivatorStructure = Annotated[UUID, Depends(_activator_structure)]
+
+
 async def _small_body(request: Request) -> None:
     length = request.headers.get("content-length")
     if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
@@ -243,12 +253,11 @@ class Redirected(BaseModel):
 
 @router.post("/contact-requests/{request_id}/redirection", status_code=status.HTTP_202_ACCEPTED,
              response_model=Redirected, responses={401: {}, 403: {}, 404: {}, 409: {}, 422: {}})
-async def redirect(request_id: UUID, body: RedirectionIn, principal: Activator, db: Db, links: AppLinks) -> Redirected:
+async def redirect(request_id: UUID, body: RedirectionIn, structure_id: ActivatorStructure, db: Db,
+                   links: AppLinks) -> Redirected:
     """Hand the request to another published structure, with a note; its own 48 working hours start now."""
-    if principal.structure_id is None:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "your account has no structure yet")
     try:
-        new_id = await redirection.redirect(db, links, request_id, principal.structure_id, body.activator_slug,
+        new_id = await redirection.redirect(db, links, request_id, structure_id, body.activator_slug,
                                             body.note)
     except acknowledgement.RequestNotFound:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such contact request") from None
@@ -262,35 +271,20 @@ async def redirect(request_id: UUID, body: RedirectionIn, principal: Activator, 
 
 
 @router.get("/me/contact-requests", response_model=Inbox)
-async def inbox(principal: Activator, db: Db, page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+async def inbox(structure_id: ActivatorStructure, db: Db, page: Annotated[int, Query(ge=1, le=10_000)] = 1,
                 page_size: Annotated[int, Query(ge=1, le=100)] = 20,
                 status_filter: Annotated[str | None, Query(alias="status", pattern=STATUSES)] = None) -> Inbox:
     """The activator's structure's requests, newest first, with deadlines and states."""
-    if principal.structure_id is None:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "your account has no structure yet")
-    where = [contact_requests.c.structure_id == principal.structure_id]
-    if status_filter:
-        where.append(contact_requests.c.status == status_filter)
-    async with db.sessions() as session:
-        count = sa.select(sa.func.count()).select_from(contact_requests).where(*where)
-        total = (await session.execute(count)).scalar_one()
-        rows = (await session.execute(sa.select(contact_requests).where(*where)
-                                      .order_by(contact_requests.c.received_at.desc(), contact_requests.c.id)
-                                      .limit(page_size).offset((page - 1) * page_size))).all()
-    return Inbox(items=[InboxItem(**row._mapping) for row in rows], total=total, page=page, page_size=page_size)
+    return Inbox(**await inboxes.inbox_page(db, structure_id, status_filter, page, page_size))
 
 
 @router.get("/me/contact-requests/{request_id}", response_model=InboxDetail, responses={403: {}, 404: {}})
-async def inbox_item(request_id: UUID, principal: Activator, db: Db) -> InboxDetail:
+async def inbox_item(request_id: UUID, structure_id: ActivatorStructure, db: Db) -> InboxDetail:
     """One request of the activator's structure, with the business's contact details (404 for another's)."""
-    if principal.structure_id is None:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "your account has no structure yet")
-    async with db.sessions() as session:
-        row = (await session.execute(sa.select(contact_requests).where(
-            contact_requests.c.id == request_id, contact_requests.c.structure_id == principal.structure_id))).first()
-    if row is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such contact request in your structure's inbox")
-    return InboxDetail(**row._mapping)
+    try:
+        return InboxDetail(**await inboxes.inbox_request(db, structure_id, request_id))
+    except inboxes.NotInInbox as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from None
 
 
 class SlaLine(BaseModel):
@@ -322,19 +316,11 @@ Reader = Annotated[Principal, require_roles(Role.DGE_AGENT, Role.DGE_ADMIN, Role
             responses={401: {}, 403: {}, 422: {}})
 async def sla_report(principal: Reader, db: Db, from_: Annotated[IsoDate | None, Query(alias="from")] = None,
                      to: Annotated[IsoDate | None, Query()] = None) -> SlaReport:
-    """Per structure, requests received between `from` and `to` (inclusive days, UTC): acknowledged in time,
-    late, overdue, redirected, median time to acknowledge. A DREETS agent sees its own region only."""
-    to = to or datetime.now(UTC).date()
-    from_ = from_ or to - timedelta(days=30)
-    if from_ > to:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "`from` must not be after `to`")
-    if (to - from_).days > 3660:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "at most ten years per report")
-    region = None
-    if not principal.has_any(Role.DGE_AGENT, Role.DGE_ADMIN):
-        if not principal.region:
-            raise HTTPException(status.HTTP_403_FORBIDDEN, "a regional agent's token must carry its region")
-        region = principal.region
-    lines = await sla.sla_report(db, datetime.combine(from_, time(), UTC),
-                                 datetime.combine(to + timedelta(days=1), time(), UTC), region)
-    return SlaReport(from_=from_, to=to, structures=[SlaLine(**line) for line in lines])
+    """Per structure, requests received between `from` and `to` (inclusive days, UTC; by default the last 30):
+    acknowledged in time, late, overdue, redirected, median time to acknowledge. A DREETS agent sees its own region
+    only."""
+    try:
+        first, last, lines = await sla.report(db, from_, to, region_scope(principal))
+    except sla.InvalidPeriod as error:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
+    return SlaReport(from_=first, to=last, structures=[SlaLine(**line) for line in lines])

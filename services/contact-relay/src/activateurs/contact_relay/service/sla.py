@@ -2,13 +2,40 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
 from activateurs.shared.db import Database
 
 from ..adapters.tables import contact_requests, structures
+
+DEFAULT_DAYS = 30
+LONGEST_DAYS = 3660  # ten years: a longer report is a mistake, and a slow one
+
+
+class InvalidPeriod(ValueError):
+    """The report's days are in the wrong order, or too many."""
+
+
+def period(today: date, first: date | None, last: date | None) -> tuple[date, date]:
+    """The report's days, both included: by default the 30 days up to today."""
+    last = last or today
+    first = first or last - timedelta(days=DEFAULT_DAYS)
+    if first > last:
+        raise InvalidPeriod("`from` must not be after `to`")
+    if (last - first).days > LONGEST_DAYS:
+        raise InvalidPeriod("at most ten years per report")
+    return first, last
+
+
+async def report(db: Database, first: date | None, last: date | None,
+                 region: str | None) -> tuple[date, date, list[dict]]:
+    """The report's days (UTC) and its lines; `region` limits it to a regional directorate's structures."""
+    first, last = period(db.clock.now().astimezone(UTC).date(), first, last)
+    lines = await sla_report(db, datetime.combine(first, time(), UTC),
+                             datetime.combine(last + timedelta(days=1), time(), UTC), region)
+    return first, last, lines
 
 
 async def sla_report(db: Database, since: datetime, until: datetime, region: str | None = None) -> list[dict]:
