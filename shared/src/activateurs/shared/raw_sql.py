@@ -10,15 +10,17 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 import asyncpg
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 
 from . import db_retry
 from .contracts import Event
 from .db import Database
-from .messaging.tables import outbox
+from .messaging.tables import inbox, outbox
 
 _DIALECT = asyncpg_dialect()
 
@@ -86,3 +88,27 @@ async def insert_events(conn: asyncpg.Connection, events: Sequence[Event], now: 
         await conn.executemany(INSERT_OUTBOX.sql, [
             (event.event_id, event.routing_key, event.model_dump_json(), event.correlation_id, now)
             for event in events])
+
+
+# The inbox (messaging/inbox.py's rule) for a batch in one statement: RETURNING names the events seen for the first
+# time; a concurrent transaction recording the same one makes this wait for it.
+_INBOX_IDS = sa.func.unnest(sa.bindparam("event_ids", type_=ARRAY(sa.Uuid)),
+                            sa.bindparam("event_types", type_=ARRAY(sa.Text))).table_valued(
+    "event_id", "event_type").render_derived()
+RECORD_INBOX = Compiled(
+    insert(inbox).from_select(
+        ["consumer", "event_id", "event_type", "processed_at"],
+        sa.select(sa.bindparam("consumer", type_=sa.Text), _INBOX_IDS.c.event_id, _INBOX_IDS.c.event_type,
+                  sa.bindparam("now", type_=sa.DateTime(timezone=True))))
+    .on_conflict_do_nothing().returning(inbox.c.event_id))
+
+
+async def first_deliveries(conn: asyncpg.Connection, consumer: str, events: Sequence[Event],
+                           now: datetime) -> set[UUID]:
+    """The ids of the events `consumer` sees for the first time, recorded in the connection's transaction."""
+    unique = {event.event_id: event.event_type for event in events}
+    if not unique:
+        return set()
+    rows = await conn.fetch(RECORD_INBOX.sql, *RECORD_INBOX.args(
+        {"consumer": consumer, "event_ids": list(unique), "event_types": list(unique.values()), "now": now}))
+    return {row[0] for row in rows}

@@ -16,8 +16,6 @@ import asyncpg
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, BYTEA, insert
 
-from activateurs.shared.contracts import Event
-from activateurs.shared.messaging.tables import inbox
 from activateurs.shared.raw_sql import Compiled
 
 from ..domain.delivery import DeliveryStatus
@@ -28,16 +26,6 @@ from .tables import deleted_accounts, emails
 def _array(name: str, item: Any) -> sa.BindParameter:
     return sa.bindparam(name, type_=ARRAY(item))
 
-
-# Inbox: the batch's events recorded at once; RETURNING names those seen for the first time.
-_INBOX_IDS = sa.func.unnest(_array("event_ids", sa.Uuid), _array("event_types", sa.Text)).table_valued(
-    "event_id", "event_type").render_derived()
-RECORD_INBOX = Compiled(
-    insert(inbox).from_select(
-        ["consumer", "event_id", "event_type", "processed_at"],
-        sa.select(sa.bindparam("consumer", type_=sa.Text), _INBOX_IDS.c.event_id, _INBOX_IDS.c.event_type,
-                  sa.bindparam("now", type_=sa.DateTime(timezone=True))))
-    .on_conflict_do_nothing().returning(inbox.c.event_id))
 
 # Emails: stored once per idempotency key, as column arrays (one statement whatever the batch size).
 EMAIL_COLUMNS: dict[str, Any] = {
@@ -82,17 +70,6 @@ MARK_FAILED = Compiled(
     .values(**finished_values(DeliveryStatus.FAILED, failed_at=sa.bindparam("now", type_=sa.DateTime(timezone=True)),
                               last_error=sa.bindparam("error", type_=sa.Text)))
     .returning(emails.c.id))
-
-async def first_deliveries(conn: asyncpg.Connection, consumer: str, events: Sequence[Event],
-                           now: datetime) -> set[uuid.UUID]:
-    """The ids of the events this consumer sees for the first time (the inbox, as messaging.inbox does it)."""
-    unique = {event.event_id: event.event_type for event in events}
-    if not unique:
-        return set()
-    rows = await conn.fetch(RECORD_INBOX.sql, *RECORD_INBOX.args(
-        {"consumer": consumer, "event_ids": list(unique), "event_types": list(unique.values()), "now": now}))
-    return {row[0] for row in rows}
-
 
 async def deleted_among(conn: asyncpg.Connection, account_ids: set[uuid.UUID]) -> set[uuid.UUID]:
     """Which of these accounts are deleted; the shared lock (see repository) keeps them so until commit."""

@@ -94,7 +94,7 @@ async def store_requests(db: Database, prepared: Sequence[PreparedEmail]) -> lis
     """Store a batch in one transaction: inbox records, email rows, and a failed event for each rejected one."""
     now = db.clock.now()
     async with raw_sql.transaction(db) as conn:
-        first_time = await store.first_deliveries(conn, CONSUMER, [p.request for p in prepared], now)
+        first_time = await raw_sql.first_deliveries(conn, CONSUMER, [p.request for p in prepared], now)
         new = _first_occurrences([p for p in prepared if p.request.event_id in first_time])
         deleted = await store.deleted_among(conn, {p.row["account_id"] for p in new if p.row["account_id"] is not None})
         stored = await store.insert_once(conn, [
