@@ -76,6 +76,40 @@ async def test_keys_are_for_dge_admins_shown_once_and_stored_hashed(partner_clie
     assert stored["key_hash"] == hashlib.sha256(issued["key"].encode()).hexdigest()
 
 
+async def test_the_keys_issued_are_listed_newest_first_without_key_or_hash(partner_client, issuer):
+    admin_subject = str(uuid.uuid4())
+    admin = issuer.headers("dge_admin", subject=admin_subject)
+    url = "/api/v1/partner-keys"
+    assert (await partner_client.get(url, headers=admin)).json() == {"items": []}
+    shown = []
+    for organisation, days in (("Région Exemple", 30), ("Observatoire du numérique", 90)):
+        answer = await partner_client.post(url, headers=admin, json={
+            "organisation": organisation, "expires_at": (datetime.now(UTC) + timedelta(days=days)).isoformat()})
+        assert answer.status_code == 201, answer.text
+        shown.append(answer.json())
+    assert (await partner_client.delete(f"{url}/{shown[0]['id']}", headers=admin)).status_code == 204
+
+    listed = await partner_client.get(url, headers=admin)
+    assert listed.status_code == 200, listed.text
+    items = listed.json()["items"]
+    assert [(i["id"], i["organisation"]) for i in items] == [(shown[1]["id"], "Observatoire du numérique"),
+                                                          (shown[0]["id"], "Région Exemple")]
+    assert all(set(item) == {"id", "organisation", "created_at", "created_by", "expires_at", "revoked_at"}
+               for item in items)
+    assert items[0]["revoked_at"] is None and items[1]["revoked_at"] is not None
+    assert {item["created_by"] for item in items} == {admin_subject}
+    assert datetime.fromisoformat(items[0]["expires_at"]) == datetime.fromisoformat(shown[1]["expires_at"])
+    assert datetime.fromisoformat(items[1]["created_at"]) <= datetime.fromisoformat(items[0]["created_at"])
+    for issued in shown:  # neither the key nor its hash is ever shown again
+        assert issued["key"] not in listed.text
+        assert hashlib.sha256(issued["key"].encode()).hexdigest() not in listed.text
+
+    assert (await partner_client.get(url)).status_code == 401
+    for role, claims in (("dge_agent", {}), ("dreets_agent", {"region": "11"}), ("activator", {})):
+        refused = await partner_client.get(url, headers=issuer.headers(role, **claims))
+        assert refused.status_code == 403 and refused.json()["detail"], role
+
+
 async def test_feed_replayed_from_the_start_reproduces_the_online_set(partner_client, amqp, issuer):
     key = (await issue(partner_client, issuer))["key"]
     ids = [uuid.uuid4() for _ in range(5)]

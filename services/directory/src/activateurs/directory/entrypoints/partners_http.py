@@ -46,6 +46,26 @@ async def create_key(body: NewKey, principal: AdminPrincipal, request: Request) 
     return IssuedKey(id=issued.id, organisation=issued.organisation, expires_at=issued.expires_at, key=issued.key)
 
 
+class KeyRecord(BaseModel):
+    id: UUID
+    organisation: str
+    created_at: datetime
+    created_by: str = Field(description="the token subject of the DGE admin who issued it")
+    expires_at: datetime
+    revoked_at: datetime | None
+
+
+class KeyList(BaseModel):
+    items: list[KeyRecord]
+
+
+@router.get("/partner-keys", response_model=KeyList, summary="The partner keys issued, newest first (DGE admin)",
+            description="Each key's organisation, issue, expiry and revocation; never the key nor its hash.",
+            responses={401: {"description": "no token"}, 403: {"description": "not a DGE admin"}})
+async def list_keys(_: AdminPrincipal, request: Request) -> KeyList:
+    return KeyList(items=[KeyRecord(**key) for key in await partners.list_keys(request.app.state.service.database)])
+
+
 @router.delete("/partner-keys/{key_id}", status_code=204, summary="Revoke a partner key (DGE admin)",
                responses={404: {"description": "no such key"}})
 async def delete_key(key_id: UUID, _: AdminPrincipal, request: Request) -> Response:

@@ -1,4 +1,4 @@
-"""Partner use cases: issue and revoke keys, authenticate a call, read the incremental feed."""
+"""Partner use cases: issue, list and revoke keys, authenticate a call, read the incremental feed."""
 
 from __future__ import annotations
 
@@ -43,6 +43,16 @@ async def revoke_key(db: Database, key_id: uuid.UUID) -> bool:
             .values(revoked_at=sa.func.coalesce(partner_keys.c.revoked_at, db.clock.now())))
         await uow.commit()
     return result.rowcount == 1
+
+
+async def list_keys(db: Database) -> list[dict[str, Any]]:
+    """Every key issued, newest first: who for, by whom, its expiry and revocation; never the key nor its hash."""
+    async with db.sessions() as session:
+        rows = await session.execute(
+            sa.select(partner_keys.c.id, partner_keys.c.organisation, partner_keys.c.created_at,
+                      partner_keys.c.created_by, partner_keys.c.expires_at, partner_keys.c.revoked_at)
+            .order_by(partner_keys.c.created_at.desc(), partner_keys.c.id))
+        return [dict(row._mapping) for row in rows]
 
 
 async def find_key(db: Database, key: str) -> dict[str, Any] | None:
