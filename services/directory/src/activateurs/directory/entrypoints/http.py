@@ -1,4 +1,4 @@
-"""Public HTTP API of the directory: search, profile pages, open-data exports."""
+"""HTTP API of the directory: search, profile pages, statistics (a structure's, the network's), open-data exports."""
 
 from __future__ import annotations
 
@@ -20,11 +20,11 @@ from activateurs.shared.iso_dates import IsoDate
 from ..adapters import reads
 from ..adapters.reads import CountCache, Criteria, ReadPool
 from ..adapters.search_cache import PageCache
-from ..domain.geography import Geography
+from ..domain.geography import REGION_CODE, Geography
 from ..domain.search import MAX_PAGE, MAX_PAGE_SIZE, InvalidSearch, check_text, joined_variants, locate
 from ..domain.statistics import InvalidPeriod, period
 from ..service.counters import Counters
-from ..service.statistics import known_structure_region, structure_statistics
+from ..service.statistics import known_structure_region, network_statistics, structure_statistics
 
 router = APIRouter(prefix="/api/v1", tags=["directory"])
 
@@ -168,6 +168,50 @@ async def agent_statistics(
     except InvalidPeriod as error:
         raise _bad(str(error)) from None
     return {"structure_id": str(structure_id), **await structure_statistics(db, structure_id, first, last)}
+
+
+NETWORK_STATISTICS = (
+    "`{from, to, region, published: {total, by_region: [{region, name, published}]}, totals, days, months}`: "
+    "`published` counts the profiles online now; `totals`, each of `days` and each of `months` (`month`: YYYY-MM) "
+    "hold `views`, `search_appearances`, `contacts_received` (requests forwarded), `acknowledged`, "
+    "`acknowledged_in_time`, `overdue`, `redirected` and `median_ack_seconds`, summed over the structures as "
+    "/me/statistics counts them; `totals.acknowledgement_rate` is acknowledged in time / received (null without any)")
+
+
+@router.get("/statistics",
+            summary="The network's figures over a period, by day and by month (DGE; DREETS: its own region)",
+            responses={200: {"description": NETWORK_STATISTICS},
+                       401: {"description": "no or invalid token"},
+                       403: {"description": "not a DGE or DREETS agent, or a DREETS agent asking for another region "
+                                            "(or whose token names none)"},
+                       422: {"description": "bad period, or an unknown region code"}})
+async def network_figures(
+    principal: Annotated[Principal, require_roles(*STATISTICS_READERS)],
+    request: Request,
+    state: DirectoryDep,
+    start: Annotated[IsoDate | None, Query(alias="from", description="first day (UTC), default: 30 days ago")] = None,
+    end: Annotated[IsoDate | None, Query(alias="to", description="last day (UTC), default: today")] = None,
+    region: Annotated[str | None, Query(max_length=3, description="COG region code, e.g. 11 (DGE: default every "
+                                                                  "region; a DREETS agent: its own only)")] = None,
+) -> dict[str, object]:
+    if region is not None and (not REGION_CODE.match(region) or region not in state.geography.regions):
+        raise _bad("region: not a region code (e.g. 11, 94, 04)")
+    if not principal.has_any(*DGE_ROLES):
+        if principal.region is None:
+            raise _bad("a DREETS agent's token must name its region", 403)
+        if region is not None and region != principal.region:
+            raise _bad(f"a DREETS agent reads its own region only ({principal.region}), not region {region}", 403)
+        region = principal.region
+    db = request.app.state.service.database
+    try:
+        first, last = period(start, end, db.clock.now().date())
+    except InvalidPeriod as error:
+        raise _bad(str(error)) from None
+    figures = await network_statistics(db, first, last, region)
+    published = figures["published"]
+    for line in published["by_region"]:  # type: ignore[index]
+        line["name"] = state.geography.region_name(line["region"]) if line["region"] else None
+    return figures
 
 
 OPEN_DATA_COLUMNS = ("identifiant", "nom", "type", "categorie", "adresse", "code_postal", "ville", "region",

@@ -1,4 +1,4 @@
-"""Statistics use cases: record contact-relay's events, read a structure's figures."""
+"""Statistics use cases: record contact-relay's events, read a structure's figures and the whole network's."""
 
 from __future__ import annotations
 
@@ -46,6 +46,40 @@ async def structure_statistics(db: Database, structure_id: UUID, start: date, en
         contacts = [Contact(r.received_at, r.ack_deadline, r.acknowledged_at, r.overdue_at, r.redirected_at)
                     for r in rows]
     return summarise(start, end, counters, contacts, db.clock.now())
+
+
+async def network_statistics(db: Database, start: date, end: date, region: str | None) -> dict[str, object]:
+    """The figures of every structure (or of one region's) added up: the same counters and contact rows as a
+    structure's own statistics, so the network's totals are the sum of the structures'. Plus the profiles online
+    now, per region."""
+    in_region = [structures.c.region == region] if region is not None else []
+    async with db.sessions() as session:
+        published = (await session.execute(
+            sa.select(structures.c.region, sa.func.count().label("published"))
+            .where(structures.c.online, *in_region)
+            .group_by(structures.c.region).order_by(structures.c.region.nulls_last()))).all()
+        counted = sa.select(daily_counters.c.day, sa.func.sum(daily_counters.c.views).label("views"),
+                            sa.func.sum(daily_counters.c.appearances).label("appearances")) \
+            .where(daily_counters.c.day.between(start, end)).group_by(daily_counters.c.day)
+        low = datetime.combine(start, datetime.min.time(), tzinfo=db.clock.now().tzinfo)
+        high = datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=db.clock.now().tzinfo)
+        received = sa.select(contact_requests.c.received_at, contact_requests.c.ack_deadline,
+                             contact_requests.c.acknowledged_at, contact_requests.c.overdue_at,
+                             contact_requests.c.redirected_at) \
+            .where(contact_requests.c.received_at >= low, contact_requests.c.received_at < high)
+        if region is not None:  # a structure's region is its last profile's
+            counted = counted.join_from(daily_counters, structures,
+                                        structures.c.structure_id == daily_counters.c.structure_id).where(*in_region)
+            received = received.join_from(contact_requests, structures,
+                                          structures.c.structure_id == contact_requests.c.structure_id
+                                          ).where(*in_region)
+        counters = {row.day: (int(row.views), int(row.appearances)) for row in await session.execute(counted)}
+        contacts = [Contact(r.received_at, r.ack_deadline, r.acknowledged_at, r.overdue_at, r.redirected_at)
+                    for r in await session.execute(received)]
+    return {"region": region,
+            "published": {"total": sum(row.published for row in published),
+                          "by_region": [{"region": row.region, "published": row.published} for row in published]},
+            **summarise(start, end, counters, contacts, db.clock.now())}
 
 
 async def known_structure_region(db: Database, structure_id: UUID) -> tuple[bool, str | None]:
