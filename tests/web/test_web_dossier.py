@@ -8,7 +8,7 @@ import uuid
 
 import httpx
 
-from tests.e2e.journeys import PDF, case, dge_agent, published_slug, registration_status, submit_dossier
+from tests.e2e.journeys import PDF, case, dge_agent, dge_asks, published_slug, registration_status, submit_dossier
 
 from .extranet import Visitor, csrf_of, signed_in_applicant, text
 
@@ -155,10 +155,7 @@ async def test_the_status_page_shows_the_dge_request_then_the_refusal_and_its_re
         dossier_id = await submit_dossier(site.platform, person, f"Refusée {uuid.uuid4().hex[:6]}")
         dge = await dge_agent(site.platform)
         await case(site.platform, dge, dossier_id, "to_review")
-        asked = await site.platform.validation.post(f"/api/v1/dossiers/{dossier_id}/messages", headers=dge, json={
-            "body": "Merci de préciser vos références clients.", "requests_information": True})
-        assert asked.status_code == 201, asked.text
-        await registration_status(site.platform, person, "awaiting_applicant")
+        await dge_asks(site.platform, dge, person, dossier_id, "Merci de préciser vos références clients.")
         waiting = await visitor.get("/mon-dossier")
         assert "La DGE attend votre réponse" in text(waiting)
         assert "Merci de préciser vos références clients." in text(waiting)

@@ -11,6 +11,7 @@ from tests.e2e.journeys import (
     accepted_structure,
     case,
     dge_agent,
+    dge_asks,
     open_account,
     query_token,
     registration_status,
@@ -30,11 +31,7 @@ async def test_the_dge_asks_the_applicant_answers_from_the_site(site: Site) -> N
     dge = await dge_agent(platform)
     await case(platform, dge, dossier_id, "to_review")
     question = "Pouvez-vous joindre l'attestation URSSAF de moins de six mois ?"
-    asked = await platform.validation.post(f"/api/v1/dossiers/{dossier_id}/messages", headers=dge,
-                                           json={"body": question, "requests_information": True})
-    assert asked.status_code == 201, asked.text
-    respond_by = asked.json()["respond_by"]
-    await registration_status(platform, person, "awaiting_applicant")
+    respond_by = (await dge_asks(platform, dge, person, dossier_id, question))["respond_by"]
 
     async with Visitor(site) as visitor:
         await visitor.sign_in(person)
