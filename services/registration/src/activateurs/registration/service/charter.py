@@ -1,9 +1,10 @@
-"""Charter versions (A6, DOMAIN 10): a new version from the DGE, who must accept it, and acceptances."""
+"""Charter versions (A6, DOMAIN 10): a new version from the DGE, who must accept it, acceptances and their record."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
@@ -13,7 +14,8 @@ from activateurs.shared.contracts.emails import CharterToAcceptContext
 from activateurs.shared.contracts.validation import CharterPublished
 from activateurs.shared.messaging.inbox import first_delivery
 
-from ..adapters.tables import charter_acceptances, charter_versions, dossiers
+from ..adapters.tables import charter_acceptances, charter_versions, dossiers, members
+from ..domain.dossier import DossierDraft, derived
 from .context import AccountGone, Deps
 from .dossier import StaleCharter, current_charter
 from .lifecycle import CONSUMER, IN_PROGRAMME
@@ -74,3 +76,27 @@ async def accept(deps: Deps, account_id: uuid.UUID, version: int) -> datetime:
                                   .values(charter_version=version, updated_at=now))
         await uow.commit()
     return accepted_at
+
+
+async def structure_acceptances(deps: Deps, structure_id: uuid.UUID, *, region: str | None) -> dict[str, Any] | None:
+    """Every charter version the structure's referent and current members accepted, and when, oldest first; None
+    for a structure registration does not know, or (`region` given) one whose address is in another region."""
+    async with deps.db.sessions() as session:
+        row = (await session.execute(sa.select(dossiers.c.id, dossiers.c.account_id, dossiers.c.draft,
+                                               dossiers.c.charter_version)
+                                     .where(dossiers.c.structure_id == structure_id))).first()
+        # The region of the address the structure keeps up to date (its profile's), as validation and the
+        # directory place it.
+        if row is None or (region is not None and derived(DossierDraft.model_validate(row.draft))["region"] != region):
+            return None
+        member_ids = sa.select(members.c.account_id).where(members.c.dossier_id == row.id)
+        accepted = await session.execute(
+            sa.select(charter_acceptances.c.version, charter_acceptances.c.accepted_at,
+                      charter_acceptances.c.account_id)
+            .where(sa.or_(charter_acceptances.c.account_id == row.account_id,
+                          charter_acceptances.c.account_id.in_(member_ids)))
+            .order_by(charter_acceptances.c.accepted_at, charter_acceptances.c.version,
+                      charter_acceptances.c.account_id))
+        items = [{"charter_version": a.version, "accepted_at": a.accepted_at, "account_id": a.account_id,
+                  "referent": a.account_id == row.account_id} for a in accepted]
+    return {"structure_id": structure_id, "charter_version": row.charter_version, "items": items}
