@@ -155,11 +155,15 @@ DGE_ROLES = (Role.DGE_AGENT, Role.DGE_ADMIN)
 DgePrincipal = Annotated[Principal, require_roles(*DGE_ROLES)]
 
 
-def region_scope(principal: Principal) -> str | None:
-    """The regions a reader sees: None for the DGE (every region), its own for a DREETS agent, which must carry one
-    in its token (403 otherwise: a regional agent without a region sees nothing rather than everything)."""
+def region_scope(principal: Principal, asked: str | None = None) -> str | None:
+    """The regions a reader sees: for the DGE the region it `asked` for (None: every region); for a DREETS agent its
+    own, which its token must carry (403 otherwise: a regional agent without a region sees nothing rather than
+    everything). A DREETS agent asking for another region is refused (403), not shown an empty answer."""
     if principal.has_any(*DGE_ROLES):
-        return None
+        return asked
     if not principal.region:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "a regional agent's token must name its region")
+    if asked is not None and asked != principal.region:
+        raise HTTPException(status.HTTP_403_FORBIDDEN,
+                            f"a regional agent reads its own region only ({principal.region}), not region {asked}")
     return principal.region

@@ -13,7 +13,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
-from activateurs.shared.auth import DGE_ROLES, Principal, require_roles
+from activateurs.shared.auth import DGE_ROLES, Principal, region_scope, require_roles
 from activateurs.shared.contracts.vocabulary import Category, Domain, Role, Service, StructureType
 from activateurs.shared.iso_dates import IsoDate
 
@@ -196,12 +196,7 @@ async def network_figures(
 ) -> dict[str, object]:
     if region is not None and (not REGION_CODE.match(region) or region not in state.geography.regions):
         raise _bad("region: not a region code (e.g. 11, 94, 04)")
-    if not principal.has_any(*DGE_ROLES):
-        if principal.region is None:
-            raise _bad("a DREETS agent's token must name its region", 403)
-        if region is not None and region != principal.region:
-            raise _bad(f"a DREETS agent reads its own region only ({principal.region}), not region {region}", 403)
-        region = principal.region
+    region = region_scope(principal, region)
     db = request.app.state.service.database
     try:
         first, last = period(start, end, db.clock.now().date())

@@ -10,7 +10,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Body, HTTPException, Query, Request, Response, status
 
-from activateurs.shared.auth import DgePrincipal, Principal, require_roles
+from activateurs.shared.auth import DgePrincipal, Principal, region_scope, require_roles
 from activateurs.shared.contracts.vocabulary import Role, ValidationStatus
 from activateurs.shared.geography import REGION_OF_DEPARTMENT
 
@@ -79,15 +79,6 @@ def answers() -> Iterator[None]:
         raise HTTPException(422, str(error)) from error
 
 
-def region_scope(principal: Principal) -> str | None:
-    """None: every region (DGE). A DREETS agent sees its own region, and needs one in its token."""
-    if principal.has_any(Role.DGE_AGENT, Role.DGE_ADMIN):
-        return None
-    if not principal.region:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "a regional agent's token must name its region")
-    return principal.region
-
-
 # INSEE region codes (overseas collectivities stand as their own region, as in the cases' `region`).
 REGIONS = frozenset(REGION_OF_DEPARTMENT.values())
 RegionParam = Annotated[str | None, Query(
@@ -100,17 +91,10 @@ REGION_REFUSED = {403: problem("not allowed for this role, or another region tha
 
 
 def region_asked(principal: Principal, region: str | None) -> str | None:
-    """The region a list is limited to: the one asked for (DGE: any, or none for all); a DREETS agent its own,
-    and a 403 if it asks for another. An unknown code is refused (422)."""
+    """The region a list is limited to (`region_scope`); an unknown code is refused (422) first."""
     if region is not None and region not in REGIONS:
         raise HTTPException(422, f"unknown region code {region!r}")
-    scope = region_scope(principal)
-    if scope is None:
-        return region
-    if region is not None and region != scope:
-        raise HTTPException(status.HTTP_403_FORBIDDEN,
-                            f"a regional agent reads its own region only ({scope}), not region {region}")
-    return scope
+    return region_scope(principal, region)
 
 
 def build_router(ctx: Context) -> APIRouter:
