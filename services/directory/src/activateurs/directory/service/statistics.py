@@ -12,6 +12,7 @@ from activateurs.shared.contracts import Event
 from activateurs.shared.db import Database
 from activateurs.shared.messaging.inbox import first_delivery
 
+from ..adapters import statistics as network
 from ..adapters.tables import contact_requests, daily_counters, structures
 from ..domain.statistics import Contact, summarise
 
@@ -52,33 +53,15 @@ async def network_statistics(db: Database, start: date, end: date, region: str |
     """The figures of every structure (or of one region's) added up: the same counters and contact rows as a
     structure's own statistics, so the network's totals are the sum of the structures'. Plus the profiles online
     now, per region."""
-    in_region = [structures.c.region == region] if region is not None else []
+    low = datetime.combine(start, datetime.min.time(), tzinfo=db.clock.now().tzinfo)
+    high = datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=db.clock.now().tzinfo)
     async with db.sessions() as session:
-        published = (await session.execute(
-            sa.select(structures.c.region, sa.func.count().label("published"))
-            .where(structures.c.online, *in_region)
-            .group_by(structures.c.region).order_by(structures.c.region.nulls_last()))).all()
-        counted = sa.select(daily_counters.c.day, sa.func.sum(daily_counters.c.views).label("views"),
-                            sa.func.sum(daily_counters.c.appearances).label("appearances")) \
-            .where(daily_counters.c.day.between(start, end)).group_by(daily_counters.c.day)
-        low = datetime.combine(start, datetime.min.time(), tzinfo=db.clock.now().tzinfo)
-        high = datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=db.clock.now().tzinfo)
-        received = sa.select(contact_requests.c.received_at, contact_requests.c.ack_deadline,
-                             contact_requests.c.acknowledged_at, contact_requests.c.overdue_at,
-                             contact_requests.c.redirected_at) \
-            .where(contact_requests.c.received_at >= low, contact_requests.c.received_at < high)
-        if region is not None:  # a structure's region is its last profile's
-            counted = counted.join_from(daily_counters, structures,
-                                        structures.c.structure_id == daily_counters.c.structure_id).where(*in_region)
-            received = received.join_from(contact_requests, structures,
-                                          structures.c.structure_id == contact_requests.c.structure_id
-                                          ).where(*in_region)
-        counters = {row.day: (int(row.views), int(row.appearances)) for row in await session.execute(counted)}
+        published = await network.published_by_region(session, region)
+        counters = await network.daily_sums(session, start, end, region)
         contacts = [Contact(r.received_at, r.ack_deadline, r.acknowledged_at, r.overdue_at, r.redirected_at)
-                    for r in await session.execute(received)]
+                    for r in await network.contacts_received(session, low, high, region)]
     return {"region": region,
-            "published": {"total": sum(row.published for row in published),
-                          "by_region": [{"region": row.region, "published": row.published} for row in published]},
+            "published": {"total": sum(line["published"] for line in published), "by_region": published},
             **summarise(start, end, counters, contacts, db.clock.now())}
 
 
