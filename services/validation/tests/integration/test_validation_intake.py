@@ -28,6 +28,7 @@ async def test_a_submitted_event_becomes_a_case_with_its_prechecks_passing_or_fa
     case = await eventually(lambda: _case(validation, headers, event.data.dossier_id), what="the case")
 
     assert case["status"] == "to_review" and case["revision"] == 1
+    assert case["previous_revision"] is None and case["previous_dossier"] is None
     assert case["account_id"] == str(event.data.account_id)
     assert case["department"] == "75" and case["region"] == "11"
     checks = {c["code"]: c for c in case["prechecks"]}
@@ -127,6 +128,10 @@ async def test_duplicates_and_late_revisions_change_nothing(validation, amqp, is
     assert case["revision"] == 2 and case["structure_name"] == "Numérique & Co (v2)"
     assert case["status"] == "to_review"
     assert [r["revision"] for r in case["revisions"]] == [1, 2]
+    # What changed since the previous revision, for the agent: both snapshots.
+    assert case["previous_revision"] == 1
+    assert case["previous_dossier"]["structure"]["name"] == "Numérique & Co"
+    assert case["dossier"]["structure"]["name"] == "Numérique & Co (v2)"
 
     async def settled():
         async with validation.db.sessions() as session:

@@ -183,3 +183,59 @@ async def structure(session: AsyncSession, structure_id: UUID) -> dict[str, Any]
 async def count_history(session: AsyncSession, dossier_id: UUID, action: str) -> int:
     return (await session.execute(sa.select(sa.func.count()).select_from(history).where(
         history.c.dossier_id == dossier_id, history.c.action == action))).scalar_one()
+
+
+# --- what the DGE and the regional directorates read ------------------------------------------------------------
+
+_CASE_LIST_COLUMNS = (cases.c.dossier_id, cases.c.status, cases.c.revision, cases.c.structure_name,
+                      cases.c.department, cases.c.region, cases.c.submitted_at, cases.c.waiting_since,
+                      cases.c.respond_by, cases.c.precheck_summary, cases.c.structure_id, cases.c.structure_state,
+                      cases.c.decided_at)
+
+
+async def cases_page(session: AsyncSession, *, status: str | None, region: str | None, precheck: str | None,
+                     text: str | None, statuses: Sequence[str] | None, limit: int,
+                     offset: int) -> tuple[int, list[dict[str, Any]]]:
+    """Cases oldest waiting first (ties by id, so pages are stable): (total, this page). `precheck`: the
+    pre-checks' overall outcome; `statuses`: only these (the open ones, for the queue)."""
+    conditions = []
+    if status is not None:
+        conditions.append(cases.c.status == status)
+    if region is not None:
+        conditions.append(cases.c.region == region)
+    if precheck is not None:
+        conditions.append(cases.c.precheck_summary["overall"].astext == precheck)
+    if text:
+        conditions.append(name_contains(text))
+    if statuses is not None:
+        conditions.append(cases.c.status.in_(sorted(statuses)))
+    total = (await session.execute(sa.select(sa.func.count()).select_from(cases).where(*conditions))).scalar_one()
+    rows = await session.execute(
+        sa.select(*_CASE_LIST_COLUMNS).where(*conditions)
+        .order_by(cases.c.waiting_since, cases.c.dossier_id).limit(limit).offset(offset))
+    return total, [dict(row._mapping) for row in rows]
+
+
+async def case(session: AsyncSession, dossier_id: UUID) -> dict[str, Any] | None:
+    row = (await session.execute(sa.select(cases).where(cases.c.dossier_id == dossier_id))).first()
+    return dict(row._mapping) if row else None
+
+
+async def revision(session: AsyncSession, dossier_id: UUID, number: int) -> dict[str, Any] | None:
+    """One revision as stored: its snapshot (`data`) and pre-checks."""
+    row = (await session.execute(sa.select(revisions).where(
+        revisions.c.dossier_id == dossier_id, revisions.c.revision == number))).first()
+    return dict(row._mapping) if row else None
+
+
+async def revision_refs(session: AsyncSession, dossier_id: UUID) -> list[dict[str, Any]]:
+    """Every revision of the case, first to last, without its snapshot."""
+    rows = await session.execute(sa.select(revisions.c.revision, revisions.c.submitted_at, revisions.c.received_at)
+                                 .where(revisions.c.dossier_id == dossier_id).order_by(revisions.c.revision))
+    return [dict(row._mapping) for row in rows]
+
+
+async def documents_by_revision(session: AsyncSession, dossier_id: UUID) -> list[list[dict[str, Any]]]:
+    """The documents of each revision, newest revision first."""
+    return list((await session.execute(sa.select(revisions.c.data["documents"]).where(
+        revisions.c.dossier_id == dossier_id).order_by(revisions.c.revision.desc()))).scalars().all())

@@ -148,6 +148,9 @@ class CaseDetail(BaseModel):
     members: list[dict[str, Any]]
     documents: list[dict[str, Any]]
     revisions: list[RevisionRef]
+    previous_revision: int | None = Field(None, description="The revision before the current one (none for the first)")
+    previous_dossier: dict[str, Any] | None = Field(
+        None, description="That revision's structure snapshot, as `dossier`: what changed since, for the agent")
     thread: list[AgentThreadMessage]
     history: list[HistoryStep]
 
