@@ -89,7 +89,7 @@ def build_web(settings: WebSettings) -> Web:
                refresh=SharedRefresh(registration.refresh),
                validation=ValidationClient(apis["validation"]), members=MembersClient(apis["registration"]),
                dossier=DossierClient(apis["registration"]), cases=CasesClient(apis["validation"]),
-               structures=StructuresClient(apis["validation"], apis["registration"]),
+               structures=StructuresClient(apis["validation"], apis["registration"], apis["directory"]),
                programme=ProgrammeClient(apis["validation"], apis["directory"]),
                reports=ReportsClient(apis["validation"], apis["directory"], apis["contact-relay"]))
 

@@ -86,3 +86,11 @@ async def record_batch(session: AsyncSession, acceptances: dict[UUID, Any], *, b
 async def next_search_generation(session: AsyncSession) -> None:
     """What searches find changed, outside publication (e.g. seeding)."""
     await record_batch(session, {}, bump_generation=True)
+
+
+async def publication(session: AsyncSession, structure_id: UUID) -> dict[str, Any] | None:
+    """Where a structure stands in the directory: its slug, name, region and whether its profile is online."""
+    row = (await session.execute(sa.select(structures.c.structure_id, structures.c.slug, structures.c.name,
+                                           structures.c.region, structures.c.online)
+                                 .where(structures.c.structure_id == structure_id))).first()
+    return dict(row._mapping) if row else None

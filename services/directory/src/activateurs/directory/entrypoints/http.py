@@ -17,7 +17,7 @@ from activateurs.shared.auth import DGE_ROLES, Principal, region_scope, require_
 from activateurs.shared.contracts.vocabulary import Category, Domain, Role, Service, StructureType
 from activateurs.shared.iso_dates import IsoDate
 
-from ..adapters import reads
+from ..adapters import reads, repository
 from ..adapters.reads import CountCache, Criteria, ReadPool
 from ..adapters.search_cache import PageCache
 from ..domain.geography import REGION_CODE, Geography
@@ -168,6 +168,26 @@ async def agent_statistics(
     except InvalidPeriod as error:
         raise _bad(str(error)) from None
     return {"structure_id": str(structure_id), **await structure_statistics(db, structure_id, first, last)}
+
+
+@router.get("/structures/{structure_id}/publication",
+            summary="Where a structure stands in the directory: slug, name, region, online, profile URL (DGE; DREETS: "
+                    "their region's); a back-office's link to the profile, without counting a search or a view",
+            responses={401: {"description": "no or invalid token"},
+                       403: {"description": "not a DGE or DREETS agent, or a DREETS agent of another region"},
+                       404: {"description": "a structure the directory does not know"}})
+async def publication_of(
+    structure_id: UUID, principal: Annotated[Principal, require_roles(*STATISTICS_READERS)], request: Request,
+    state: DirectoryDep,
+) -> dict[str, object]:
+    async with request.app.state.service.database.sessions() as session:
+        found = await repository.publication(session, structure_id)
+    if found is None:
+        raise _bad("no such structure", 404)
+    if not principal.has_any(*DGE_ROLES) and (principal.region is None or principal.region != found["region"]):
+        raise _bad("a DREETS agent reads their own region's structures only", 403)
+    url = f"{state.public_base_url.rstrip('/')}/activateurs/{found['slug']}" if found["slug"] else None
+    return {**found, "structure_id": str(structure_id), "url": url if found["online"] else None}
 
 
 NETWORK_STATISTICS = (

@@ -1,5 +1,5 @@
 """The accepted structures as the DGE governs them: validation's list, history and sanctions, registration's
-record of the charter versions each accepted."""
+record of the charter versions each accepted, the directory's publication of each."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ PATH = "/api/v1/structures"
 
 
 class StructuresClient:
-    def __init__(self, validation: ApiClient, registration: ApiClient) -> None:
+    def __init__(self, validation: ApiClient, registration: ApiClient, directory: ApiClient) -> None:
         self.validation = validation
         self.registration = registration
+        self.directory = directory
 
     async def search(self, headers: dict[str, str], *, q: str | None = None, status: str | None = None,
                      region: str | None = None, page: int = 1, page_size: int = 50) -> dict[str, Any]:
@@ -34,6 +35,11 @@ class StructuresClient:
         found = await self.registration.get_json(f"{PATH}/{segment(structure_id)}/charter-acceptances",
                                                  headers=headers)
         return list(found.get("items") or [])
+
+    async def publication(self, headers: dict[str, str], structure_id: str) -> dict[str, Any]:
+        """`{slug, name, region, online, url}` as the directory knows it (404 when it never did); read by id, it
+        counts no search appearance and no view in the structure's statistics."""
+        return await self.directory.get_json(f"{PATH}/{segment(structure_id)}/publication", headers=headers)
 
     async def audit_trail(self, headers: dict[str, str], structure_id: str) -> list[dict[str, Any]]:
         """The audit log's records about the structure (DGE roles): what remains once its case is erased."""

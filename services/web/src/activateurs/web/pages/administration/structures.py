@@ -164,18 +164,15 @@ async def _charter(web: Web, agent: Agent, structure_id: str) -> tuple[list[dict
         return [], "Le service d'inscription ne répond pas : les acceptations de la charte ne sont pas montrées."
 
 
-async def _public_slug(web: Web, found: dict[str, Any]) -> str | None:
-    """The public profile's slug, when the directory's search finds this structure by its name."""
+async def _public_slug(web: Web, agent: Agent, found: dict[str, Any]) -> str | None:
+    """The public profile's slug while it is online (the directory, asked by id: no search is counted)."""
     if found["structure_state"] != "active":
         return None
     try:
-        answer = await web.directory.search({"q": found["structure_name"][:400], "page": "1", "page_size": "20"})
+        publication = await web.structures.publication(agent.headers, str(found["structure_id"]))
     except (ApiError, ApiUnavailable):
         return None
-    for item in answer.get("items", []):
-        if str(item.get("structure_id")) == str(found["structure_id"]):
-            return str(item["slug"])
-    return None
+    return str(publication["slug"]) if publication.get("online") and publication.get("slug") else None
 
 
 def _not_found(request: Request, web: Web) -> Response:
@@ -297,7 +294,7 @@ async def _structure_page(request: Request, web: Web, agent: Agent, structure_id
     if found is None:
         return await _gone_or_404(request, web, agent, structure_id)
     places, (acceptances, charter_note), slug = await asyncio.gather(
-        web.directory.places(), _charter(web, agent, str(found["structure_id"])), _public_slug(web, found))
+        web.directory.places(), _charter(web, agent, str(found["structure_id"])), _public_slug(web, agent, found))
     steps = [_history_step(step, agent) for step in found.get("history", [])]
     steps += [step for item in acceptances if (step := _charter_step(item)) is not None]
     steps.sort(key=lambda step: step["at"], reverse=True)
