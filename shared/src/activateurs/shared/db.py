@@ -14,7 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from . import db_retry
+from . import db_retry, tracing
 from .clock import Clock, SystemClock
 from .contracts import Event
 from .messaging.tables import outbox
@@ -118,11 +118,13 @@ class UnitOfWork:
         if not events:
             return
         now = self._database.clock.now()
-        await self.session.execute(_INSERT_EVENT, [
-            {"event_id": event.event_id, "routing_key": event.routing_key, "payload": event.model_dump_json(),
-             "correlation_id": event.correlation_id, "created_at": now}
-            for event in events
-        ])
+        with tracing.outbox_write(events) as contexts:
+            await self.session.execute(_INSERT_EVENT, [
+                {"event_id": event.event_id, "routing_key": event.routing_key, "payload": event.model_dump_json(),
+                 "correlation_id": event.correlation_id, "created_at": now,
+                 "trace_context": contexts[i] if contexts else None}
+                for i, event in enumerate(events)
+            ])
         self._events_added = True
 
     async def commit(self) -> None:

@@ -1,4 +1,7 @@
-"""JSON logs on stdout, with email addresses and phone numbers masked before anything is written."""
+"""JSON logs on stdout, with email addresses and phone numbers masked before anything is written.
+
+With tracing on (tracing.py), a line written inside a span carries its `trace_id` and `span_id`.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +10,18 @@ import re
 import sys
 from typing import Any
 
+from opentelemetry import trace
 from pythonjsonlogger.json import JsonFormatter
 
 _EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<![\w.-])(?:\+\d{1,3}[\s.-]?)?(?:\(?\d\)?[\s.-]?){8,12}\d(?![\w-])")
 _STANDARD_ATTRS = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+_trace_ids = False  # turned on by tracing.configure(): off, no line pays for looking up a span
+
+
+def include_trace_ids() -> None:
+    global _trace_ids
+    _trace_ids = True
 
 
 def redact(text: str) -> str:
@@ -53,6 +63,11 @@ class ServiceJsonFormatter(JsonFormatter):
     def add_fields(self, log_record: dict[str, Any], record: logging.LogRecord, message_dict: dict[str, Any]) -> None:
         super().add_fields(log_record, record, message_dict)
         log_record["service"] = self._service
+        if _trace_ids:
+            span = trace.get_current_span().get_span_context()
+            if span.is_valid:
+                log_record["trace_id"] = format(span.trace_id, "032x")
+                log_record["span_id"] = format(span.span_id, "016x")
 
 
 def configure_logging(service: str, level: str = "INFO") -> None:

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 
-from . import db_retry
+from . import db_retry, tracing
 from .contracts import Event
 from .db import Database
 from .messaging.tables import inbox, outbox
@@ -77,17 +77,22 @@ async def transaction(db: Database) -> AsyncIterator[asyncpg.Connection]:
         db_retry.note_commit()
 
 
-_OUTBOX_COLUMNS = ("event_id", "routing_key", "payload", "correlation_id", "created_at")
+_OUTBOX_COLUMNS = ("event_id", "routing_key", "payload", "correlation_id", "created_at", "trace_context")
 INSERT_OUTBOX = Compiled(sa.insert(outbox).values({c: sa.bindparam(c) for c in _OUTBOX_COLUMNS}))
 assert INSERT_OUTBOX.names == _OUTBOX_COLUMNS  # insert_events binds positionally, in this order
 
 
-async def insert_events(conn: asyncpg.Connection, events: Sequence[Event], now: datetime) -> None:
-    """The events as outbox rows of this transaction; the caller wakes the relay after the commit."""
+async def insert_events(conn: asyncpg.Connection, events: Sequence[Event], now: datetime,
+                        origins: Sequence[str | None] | None = None) -> None:
+    """The events as outbox rows of this transaction; the caller wakes the relay after the commit.
+
+    `origins`: the trace of each event (tracing.outbox_write), when a batch mixes several; else the current one."""
     if events:
-        await conn.executemany(INSERT_OUTBOX.sql, [
-            (event.event_id, event.routing_key, event.model_dump_json(), event.correlation_id, now)
-            for event in events])
+        with tracing.outbox_write(events, origins) as contexts:
+            await conn.executemany(INSERT_OUTBOX.sql, [
+                (event.event_id, event.routing_key, event.model_dump_json(), event.correlation_id, now,
+                 contexts[i] if contexts else None)
+                for i, event in enumerate(events)])
 
 
 # The inbox (messaging/inbox.py's rule) for a batch in one statement: RETURNING names the events seen for the first

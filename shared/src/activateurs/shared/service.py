@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from faststream.rabbit import Channel, RabbitBroker
 from faststream.specification import AsyncAPI
 
+from . import tracing
 from .auth import JwksVerifier
 from .contracts import Event
 from .db import Database
@@ -94,6 +95,9 @@ class Service:
 
     def create_app(self) -> FastAPI:
         configure_logging(self.name, self.settings.log_level)
+        # Off unless OTEL_ variables ask for it (tracing.py): then HTTP, database, publish and consume spans.
+        tracing.configure(self.name)
+        tracing.instrument_broker(self.broker)
 
         @asynccontextmanager
         async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -126,6 +130,7 @@ class Service:
             app.include_router(router)
         _document_unparsable_bodies(app)
         _instrument(app)
+        tracing.instrument_app(app)
         return app
 
 

@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from activateurs.shared import tracing
 from activateurs.shared.health import health_router
 from activateurs.shared.http_metrics import MetricsMiddleware
 from activateurs.shared.logging import configure_logging
@@ -96,6 +97,7 @@ def build_web(settings: WebSettings) -> Web:
 
 def create_app(settings: WebSettings) -> FastAPI:
     configure_logging("web", settings.log_level)
+    tracing.configure("web")  # off unless OTEL_ variables ask for it: then page and API call spans
     web = build_web(settings)
     bundle = StaticBundle(settings.static_dir)
 
@@ -123,6 +125,7 @@ def create_app(settings: WebSettings) -> FastAPI:
     app.add_middleware(PageCookies, csrf=web.csrf)
     app.add_middleware(SecurityHeaders, https=settings.secure_cookies)
     app.add_middleware(MetricsMiddleware)
+    tracing.instrument_app(app)
     return app
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from prometheus_client import Counter
 
+from .. import tracing
 from ..db_unavailable import is_unavailable
 from ..waiting import wait_event
 from .tables import outbox
@@ -95,7 +96,7 @@ class OutboxRelay:
             rows = (
                 await session.execute(
                     sa.select(outbox.c.id, outbox.c.event_id, outbox.c.routing_key, outbox.c.payload,
-                              outbox.c.correlation_id)
+                              outbox.c.correlation_id, outbox.c.trace_context)
                     .where(outbox.c.published_at.is_(None))
                     .order_by(outbox.c.id)
                     .limit(self._batch_size)
@@ -127,6 +128,13 @@ class OutboxRelay:
         return len(done), len(failures)
 
     async def _publish(self, row: Any) -> None:
+        # In the trace of the span that wrote the event (tracing on): FastStream's publish span is its child
+        # and goes out in the `traceparent` header; a retry of this row, a redelivery or a dead-letter replay
+        # stays in the same trace.
+        with tracing.attached(row.trace_context):
+            await self._publish_now(row)
+
+    async def _publish_now(self, row: Any) -> None:
         async with asyncio.timeout(self._publish_timeout + 1):
             await self._broker.publish(
                 row.payload.encode(),

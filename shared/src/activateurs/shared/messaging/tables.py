@@ -18,6 +18,9 @@ outbox = sa.Table(
     sa.Column("published_at", sa.DateTime(timezone=True)),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("last_error", sa.Text),
+    # The W3C trace context (traceparent, tracestate; JSON) of the span that wrote the event, when traced:
+    # the relay publishes it as AMQP headers, so the consumer's span joins the producer's trace.
+    sa.Column("trace_context", sa.Text),
     # The relay scans only what is still to publish.
     sa.Index("outbox_pending", "id", postgresql_where=sa.text("published_at IS NULL")),
     sa.Index("outbox_published_at", "published_at"),
@@ -59,6 +62,19 @@ def create_messaging_tables() -> None:
         sa.Column("event_type", sa.Text, nullable=False),
         sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
     )
+
+
+def add_outbox_trace_context() -> None:
+    """Alembic helper, version 2 of the outbox: the nullable `trace_context` column (tracing.py's carrier)."""
+    from alembic import op
+
+    op.add_column("outbox", sa.Column("trace_context", sa.Text))
+
+
+def drop_outbox_trace_context() -> None:
+    from alembic import op
+
+    op.drop_column("outbox", "trace_context")
 
 
 def drop_messaging_tables() -> None:

@@ -8,7 +8,7 @@ from datetime import datetime
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
-from activateurs.shared import raw_sql
+from activateurs.shared import raw_sql, tracing
 from activateurs.shared.contracts.contact_relay import RequestForwarded, RequestForwardedData
 from activateurs.shared.contracts.emails import ContactConfirmationContext, ContactForwardedContext
 from activateurs.shared.contracts.notifier import EmailRequested
@@ -89,19 +89,22 @@ def _request_rows(structure, request: ContactRequest, request_id: UUID, now: dat
     return values, [*forwarded, confirmation, event]
 
 
-async def store_batch(db: Database, links: Links, batch: Sequence[ContactRequest]) -> list[UUID | None]:
+async def store_batch(db: Database, links: Links, batch: Sequence[ContactRequest],
+                      origins: Sequence[str | None] | None = None) -> list[UUID | None]:
     """Store a batch of requests in one transaction; None for a request to no online structure (nothing stored).
 
     The routing is read inside that transaction: a structure taken offline a moment ago gets nothing.
+    `origins`: each request's trace (tracing.carrier()), so the mails of each continue its own trace.
     """
     now = db.clock.now()
     results: list[UUID | None] = []
     rows: list[dict] = []
     events: list = []
+    traces: list[str | None] = []
     async with raw_sql.transaction(db) as conn:
         found = {row["slug"]: row for row in await store.online_structures(conn, (r.activator_slug for r in batch))}
         schedules: dict = {}
-        for request in batch:
+        for index, request in enumerate(batch):
             structure = found.get(request.activator_slug)
             if structure is None:
                 results.append(None)
@@ -110,10 +113,12 @@ async def store_batch(db: Database, links: Links, batch: Sequence[ContactRequest
             values, caused = _request_rows(structure, request, request_id, now, links, schedules)
             rows.append(values)
             events += caused
+            if origins is not None:
+                traces += [origins[index]] * len(caused)
             results.append(request_id)
         if rows:
             await store.insert_requests(conn, rows)
-            await raw_sql.insert_events(conn, events, now)
+            await raw_sql.insert_events(conn, events, now, traces if origins is not None else None)
     if rows:
         db.outbox_signal.set()  # committed: the relay publishes now rather than at its next poll
     return results
@@ -123,12 +128,14 @@ class Intake:
     """Concurrent requests share one transaction (group commit): one commit, not one per request, under load."""
 
     def __init__(self, db: Database, links: Links, *, max_batch: int = 100) -> None:
-        self._committer: GroupCommitter[ContactRequest, UUID | None] = GroupCommitter(
-            lambda batch: store_batch(db, links, batch), max_batch=max_batch)
+        # Each request with its trace (None with tracing off): a batch holds the requests of several traces.
+        self._committer: GroupCommitter[tuple[ContactRequest, str | None], UUID | None] = GroupCommitter(
+            lambda batch: store_batch(db, links, [request for request, _ in batch], [origin for _, origin in batch]),
+            max_batch=max_batch)
 
     async def submit(self, request: ContactRequest) -> UUID:
         """The new request's id once committed. Raises UnknownStructure."""
-        request_id = await self._committer.submit(request)
+        request_id = await self._committer.submit((request, tracing.carrier()))
         if request_id is None:
             raise UnknownStructure(request.activator_slug)
         return request_id

@@ -33,7 +33,7 @@ EMAIL_COLUMNS: dict[str, Any] = {
     "raw_message": BYTEA, "message_id": sa.Text, "status": sa.Text,
     "next_attempt_at": sa.DateTime(timezone=True), "last_error": sa.Text, "failed_at": sa.DateTime(timezone=True),
     "account_id": sa.Uuid, "erase_after_send": sa.Boolean, "requested_by": sa.Text, "request_event_id": sa.Uuid,
-    "correlation_id": sa.Text, "created_at": sa.DateTime(timezone=True),
+    "correlation_id": sa.Text, "trace_context": sa.Text, "created_at": sa.DateTime(timezone=True),
 }
 _EMAIL_ROWS = sa.func.unnest(*(_array(name, kind) for name, kind in EMAIL_COLUMNS.items())).table_valued(
     *EMAIL_COLUMNS).render_derived()

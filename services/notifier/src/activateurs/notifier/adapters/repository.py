@@ -25,6 +25,7 @@ class ClaimedEmail:
     message_id: str
     attempts: int
     claim_token: uuid.UUID
+    trace_context: str | None = None  # tracing.py's carrier: the SMTP span joins the request's trace
 
 
 def due_claim(now: Any, lease_until: Any, limit: Any) -> sa.Update:
@@ -51,7 +52,7 @@ def due_claim(now: Any, lease_until: Any, limit: Any) -> sa.Update:
                 claim_token=sa.func.gen_random_uuid())
         .returning(emails.c.id, emails.c.idempotency_key, emails.c.template, emails.c.recipient,
                    emails.c.raw_message, emails.c.message_id,
-                   emails.c.attempts, emails.c.claim_token)
+                   emails.c.attempts, emails.c.claim_token, emails.c.trace_context)
     )
 
 

@@ -30,6 +30,9 @@ emails = sa.Table(
     sa.Column("requested_by", sa.Text, nullable=False),
     sa.Column("request_event_id", sa.Uuid, nullable=False),
     sa.Column("correlation_id", sa.Text),
+    # The W3C trace context (JSON) of the consumer span that stored the mail, when traced: the sender's
+    # SMTP span, later and in another loop, joins the trace of the request that asked for the mail.
+    sa.Column("trace_context", sa.Text),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("sent_at", sa.DateTime(timezone=True)),
     sa.Column("failed_at", sa.DateTime(timezone=True)),

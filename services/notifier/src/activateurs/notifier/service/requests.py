@@ -10,7 +10,7 @@ from email.utils import format_datetime
 from enum import StrEnum
 from typing import Any
 
-from activateurs.shared import raw_sql
+from activateurs.shared import raw_sql, tracing
 from activateurs.shared.contracts.notifier import EmailFailed, EmailOutcomeData, EmailRequested
 from activateurs.shared.db import Database
 
@@ -74,6 +74,7 @@ def prepare(request: EmailRequested, *, renderer: EmailRenderer, mail_from: str,
         "requested_by": request.producer,
         "request_event_id": request.event_id,
         "correlation_id": request.correlation_id,
+        "trace_context": tracing.carrier(),  # the consume span's (tracing on), for the SMTP send later
         "created_at": now,
     }
     return PreparedEmail(request, row, problem)
@@ -105,7 +106,7 @@ async def store_requests(db: Database, prepared: Sequence[PreparedEmail]) -> lis
                                              template=p.request.data.template, at=now, error=p.problem),
                             producer=PRODUCER, occurred_at=now, correlation_id=p.request.correlation_id)
             for p in rejected
-        ], now)
+        ], now, [p.row["trace_context"] for p in rejected])  # each in its own request's trace
     if rejected:
         db.outbox_signal.set()  # committed: the relay publishes now rather than at its next poll
     processed = {id(p) for p in new}

@@ -7,9 +7,10 @@ import logging
 from datetime import datetime, timedelta
 
 import asyncpg
+from opentelemetry.trace import SpanKind
 from prometheus_client import Counter, Histogram
 
-from activateurs.shared import raw_sql
+from activateurs.shared import raw_sql, tracing
 from activateurs.shared.contracts import Event
 from activateurs.shared.contracts.notifier import EmailFailed, EmailOutcomeData, EmailSent
 from activateurs.shared.db import Database
@@ -135,12 +136,21 @@ class Sender:
 
     async def deliver(self, claim: ClaimedEmail) -> None:
         error: SendError | None = None
-        try:
-            with SEND_SECONDS.time():
-                await self._pool.send(self._envelope_from, claim.recipient, claim.raw_message)
-        except SendError as refused:
-            error = refused
+        # A child of the span that stored the mail (tracing on): the request's trace ends with its SMTP send.
+        with tracing.span("smtp send", parent=claim.trace_context, kind=SpanKind.CLIENT,
+                          attributes=self._span_attributes(claim) if tracing.ENABLED else None) as span:
+            try:
+                with SEND_SECONDS.time():
+                    await self._pool.send(self._envelope_from, claim.recipient, claim.raw_message)
+            except SendError as refused:
+                error = refused
+                tracing.failed(span, "permanent refusal" if refused.permanent else "temporary failure")
         self._outcomes.put_nowait((claim, error))
+
+    def _span_attributes(self, claim: ClaimedEmail) -> dict[str, object]:
+        """What the SMTP span tells: the template, the attempt, the server; never an address or the message."""
+        return {"activateurs.email.template": claim.template, "activateurs.email.attempt": claim.attempts,
+                **self._pool.span_attributes}
 
     async def _record_outcomes(self) -> None:
         """Outcomes are recorded in batches: one transaction for whatever finished meanwhile.
@@ -183,6 +193,7 @@ class Sender:
     async def _record_once(self, batch: list[Outcome]) -> None:
         now = self._db.clock.now()
         events: list[Event] = []
+        origins: list[str | None] = []  # each outcome event in its mail's trace (tracing.py)
         async with raw_sql.transaction(self._db) as conn:
             sent = await store.mark_sent(conn, [claim for claim, error in batch if error is None], now)
             OUTCOMES.labels("sent").inc(len(sent))
@@ -192,10 +203,13 @@ class Sender:
                               producer=PRODUCER, occurred_at=now)
                 for claim in sent
             ]
+            origins += [claim.trace_context for claim in sent]
             for claim, error in batch:
                 if error is not None:
-                    events += await self._record_failure(conn, claim, error, now)
-            await raw_sql.insert_events(conn, events, now)
+                    failed = await self._record_failure(conn, claim, error, now)
+                    events += failed
+                    origins += [claim.trace_context] * len(failed)
+            await raw_sql.insert_events(conn, events, now, origins)
         if events:
             self._db.outbox_signal.set()  # committed: the relay publishes now rather than at its next poll
 

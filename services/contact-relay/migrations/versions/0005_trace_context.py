@@ -1,0 +1,21 @@
+"""The outbox's trace context: the W3C traceparent of the span that wrote each event (tracing.py), published
+as AMQP headers so the consumer's span joins the producer's trace.
+
+Revision ID: 0005
+Revises: 0004
+"""
+
+from activateurs.shared.messaging.tables import add_outbox_trace_context, drop_outbox_trace_context
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    add_outbox_trace_context()
+
+
+def downgrade() -> None:
+    drop_outbox_trace_context()
