@@ -19,6 +19,8 @@ class ProcessSettings(BaseSettings):
     """What every process of the platform reads: where it listens, its environment, the frontend's address.
 
     Subclasses name their service and port, and set `env_prefix` (e.g. WEB_) for their own options.
+    Tracing's standard OTEL_* variables are read by tracing.py and the OpenTelemetry SDK, not here
+    (deploy/README.md, "Tracing").
     """
 
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
