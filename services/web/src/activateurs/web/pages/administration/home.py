@@ -18,5 +18,5 @@ async def home(request: Request, web: WebDep, agent: AgentSignedIn) -> Response:
     to_review, awaiting = await asyncio.gather(
         web.cases.queue(agent.headers, status="to_review", page_size=1),
         web.cases.queue(agent.headers, status="awaiting_applicant", page_size=1))
-    return web.pages.render(request, "administration/home.html", section="home", to_review=to_review["total"],
+    return web.pages.render(request, "administration/home.html", section="admin_home", to_review=to_review["total"],
                             awaiting=awaiting["total"])

@@ -88,7 +88,7 @@ def charter_form(posted: Any) -> tuple[Form, date | None]:
 async def _charter_page(request: Request, web: Web, form: Form | None = None, status: int = 200) -> Response:
     charter = await web.registration.charter()
     form = form or Form({"text": charter["text"], "deadline": ""})
-    return web.pages.render(request, "administration/programme_charter.html", status_code=status, section="charter",
+    return web.pages.render(request, "administration/programme_charter.html", status_code=status, section="admin_charter",
                             charter=charter, form=form, text_max=TEXT_MAX)
 
 
@@ -107,7 +107,7 @@ async def publish_charter(request: Request, web: WebDep, agent: AdminAgent) -> R
     if not confirmed(posted):
         current = await web.registration.charter()
         return confirmation_page(
-            request, web, section="charter", heading="Publier une nouvelle version de la charte",
+            request, web, section="admin_charter", heading="Publier une nouvelle version de la charte",
             summary=[("Version en vigueur", f"version {current['version']}"),
                      ("À accepter au plus tard le", f"{until} (jusqu'à 23 h 59, heure de Paris)"),
                      ("Texte de la nouvelle version", text)],
