@@ -10,7 +10,7 @@ WEB := services/web
 WEB_ASSETS := $(WEB)/build/static/.built
 STAMP := $(VENV)/.installed
 
-.PHONY: install web-assets browser screenshots run demo test lint bench lock dependencies compose-config clean
+.PHONY: install web-assets browser haproxy screenshots run demo test lint bench lock dependencies compose-config clean
 
 ## install: create .venv with the locked dependencies (requirements-dev.lock) and the project's packages (editable)
 install: $(STAMP)
@@ -35,6 +35,10 @@ $(WEB_ASSETS): $(WEB)/node_modules/.package-lock.json $(STAMP) $(wildcard $(WEB)
 browser:
 	@deploy/local/browser.sh
 
+## haproxy: Debian's HAProxy, which the RabbitMQ cluster fault test puts in front of its nodes (apt-get when missing)
+haproxy:
+	@deploy/local/haproxy.sh
+
 ## dependencies: make sure PostgreSQL and RabbitMQ answer (starts local ones if stopped)
 dependencies:
 	@deploy/local/dependencies.sh
@@ -51,7 +55,7 @@ demo: install
 ##   on PYTEST_WORKERS (2) pytest-xdist workers, then the tests marked `serial` (they stop shared servers) alone.
 ##   PYTEST_ARGS go to both runs; a run that selects nothing (exit 5) is not a failure.
 PYTEST_WORKERS ?= 2
-test: install web-assets browser dependencies lint
+test: install web-assets browser haproxy dependencies lint
 	@status=0; \
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder -m "not serial" $(PYTEST_ARGS) \
 		|| { code=$$?; [ $$code -eq 5 ] || status=$$code; }; \
