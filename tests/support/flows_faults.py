@@ -24,7 +24,7 @@ from activateurs.shared.contracts.validation import DossierAccepted, DossierAcce
 from activateurs.shared.messaging.topology import EVENTS_EXCHANGE
 
 from .amqp import AmqpProbe
-from .private_infra import PrivatePostgres, PrivateRabbit
+from .private_infra import PrivatePostgres, PrivateRabbit, PrivateRabbitCluster
 from .processes import ServiceProcess
 from .smtp import SmtpSink, free_port
 from .tokens import TokenIssuer
@@ -81,7 +81,7 @@ def accepted(structure_id: uuid.UUID, content: Profile, when: datetime) -> Dossi
 class Stack:
     """The services one test needs, as real processes on the private broker and database server."""
 
-    rabbit: PrivateRabbit
+    rabbit: PrivateRabbit | PrivateRabbitCluster
     postgres: PrivatePostgres
     vhost_url: str
     issuer: TokenIssuer
@@ -136,6 +136,17 @@ class Stack:
         every = [p for ps in self.processes.values() for p in ps]
         with ThreadPoolExecutor(max_workers=max(1, len(every))) as pool:
             list(pool.map(lambda process: process.stop(), every))
+
+    async def pending_outbox(self) -> dict[str, int]:
+        """Outbox rows not published yet, per service."""
+        counts = {}
+        for service, url in self.databases.items():
+            conn = await asyncpg.connect(_plain(url))
+            try:
+                counts[service] = await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+            finally:
+                await conn.close()
+        return counts
 
     def logs(self, service: str) -> str:
         return "\n".join(p.log_text()[-4000:] for p in self.processes[service])
