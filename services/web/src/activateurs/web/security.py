@@ -27,10 +27,16 @@ HEADERS = [
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
 HSTS = (b"strict-transport-security", b"max-age=63072000; includeSubDomains")
+# What an answer our own pages may frame sets for itself (a dossier's document shown in the back-office): the
+# middleware keeps a header a route set rather than adding its own.
+FRAMEABLE_BY_SELF = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "frame-ancestors 'self'"),
+    "X-Frame-Options": "SAMEORIGIN"}
 
 
 class SecurityHeaders:
-    """Plain ASGI middleware: adds the headers to every response, pages, files and errors alike."""
+    """Plain ASGI middleware: adds the headers to every response, pages, files and errors alike, except those the
+    response already has (a route that lets our own pages frame it sets its own policy: FRAMEABLE_BY_SELF)."""
 
     def __init__(self, app: ASGIApp, *, https: bool) -> None:
         self.app = app
@@ -43,7 +49,9 @@ class SecurityHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = list(message.get("headers", [])) + self.headers
+                own = list(message.get("headers", []))
+                named = {name.lower() for name, _ in own}
+                message["headers"] = own + [header for header in self.headers if header[0] not in named]
             await send(message)
 
         await self.app(scope, receive, with_headers)
