@@ -14,12 +14,14 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from activateurs.shared.contracts.vocabulary import (
     Category,
+    DocumentKind,
     Domain,
     HeadcountBand,
     LabelledEnum,
     Service,
     StructureStatus,
     StructureType,
+    ValidationStatus,
 )
 
 from .notices import Notices
@@ -32,7 +34,8 @@ PARIS = ZoneInfo("Europe/Paris")
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
           "novembre", "décembre")
 LISTS = {"domain": Domain, "service": Service, "structure_type": StructureType, "category": Category,
-         "headcount_band": HeadcountBand, "structure_status": StructureStatus}
+         "headcount_band": HeadcountBand, "structure_status": StructureStatus,
+         "validation_status": ValidationStatus, "document_kind": DocumentKind}
 
 
 LABELS = {kind: {item.value: item.label for item in values} for kind, values in LISTS.items()}
