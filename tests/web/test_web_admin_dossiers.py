@@ -199,6 +199,11 @@ async def test_a_dreets_agent_sees_only_its_region_and_no_form(
         page = await visitor.get(dossier_path(paris))
         assert page.status_code == 200 and 'name="decision"' not in page.text
         assert paris.sha256("extrait_immatriculation") in page.text
+        # Its region's documents open too (validation fetches them from registration with the agent's token).
+        link = re.search(re.escape(dossier_path(paris)) + r"/documents/[0-9a-f-]{36}", page.text)
+        assert link, "the page links its document"
+        document = await visitor.get(link.group(0))
+        assert document.status_code == 200 and document.content == paris.files["extrait_immatriculation"]
 
 
 # --- one dossier ---------------------------------------------------------------------------------------------------

@@ -171,6 +171,16 @@ async def test_one_activator_reaches_only_their_own_dossier_and_documents(regist
                                roles=[Role.DGE_AGENT])
     dge = await registration.headers("agent@dge.example.fr")
     assert (await registration.client.get(f"/api/v1/dossier/documents/{document}", headers=dge)).status_code == 200
+    # A DREETS agent reads the documents of its region's dossiers only (this one is in Paris: Île-de-France, 11).
+    for email, region in (("dreets@idf.example.fr", "11"), ("dreets@ara.example.fr", "84")):
+        await create_staff_account(registration.deps, email=email, password=PASSWORD, roles=[Role.DREETS_AGENT],
+                                   region=region)
+    paris = await registration.client.get(f"/api/v1/dossier/documents/{document}",
+                                          headers=await registration.headers("dreets@idf.example.fr"))
+    assert paris.status_code == 200 and paris.content.startswith(b"%PDF")
+    lyon = await registration.client.get(f"/api/v1/dossier/documents/{document}",
+                                         headers=await registration.headers("dreets@ara.example.fr"))
+    assert lyon.status_code == 404, "another region's document answers as an unknown one"
     assert (await registration.client.put("/api/v1/dossier", headers=dge, json=complete_dossier())).status_code == 403
     assert (await registration.client.get("/api/v1/dossier")).status_code == 401
     assert (await registration.upload({}, "autre")).status_code == 401

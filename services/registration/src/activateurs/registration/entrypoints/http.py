@@ -14,7 +14,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, EmailStr, Field, StrictBool, StrictInt
 
-from activateurs.shared.auth import CurrentPrincipal, InvalidToken, Principal, require_roles
+from activateurs.shared.auth import CurrentPrincipal, InvalidToken, Principal, region_scope, require_roles
 from activateurs.shared.contracts.vocabulary import DocumentKind, Role
 
 from ..domain.dossier import PROFILE_FIELDS, DossierDraft, ProfilePatch
@@ -376,14 +376,17 @@ async def documents(principal: ActivatorPrincipal, registration: Registration) -
 
 
 @router.get("/api/v1/dossier/documents/{document_id}", tags=["dossier"],
-            summary="A document's content: its owner, or DGE roles",
-            responses={**UNAUTHENTICATED, 404: {"description": "no such document of yours"}})
+            summary="A document's content: its owner, DGE roles, or a DREETS agent of the dossier's region",
+            responses={**UNAUTHENTICATED, 404: {"description": "no such document of yours (or of your region)"}})
 async def document(document_id: uuid.UUID, principal: CurrentPrincipal, registration: Registration) -> Response:
-    dge = principal.has_any(Role.DGE_AGENT, Role.DGE_ADMIN)
-    if not dge and not principal.has_any(Role.ACTIVATOR):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "documents are read by their owner and DGE roles only")
-    row = await dossier_cases.read_document(registration, document_id,
-                                            owner=None if dge else account_id_of(principal))
+    if principal.has_any(Role.DGE_AGENT, Role.DGE_ADMIN, Role.DREETS_AGENT):
+        # The back-office reads documents through validation, with the agent's own token.
+        row = await dossier_cases.read_document(registration, document_id, owner=None,
+                                                region=region_scope(principal))
+    elif principal.has_any(Role.ACTIVATOR):
+        row = await dossier_cases.read_document(registration, document_id, owner=account_id_of(principal))
+    else:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "documents are read by their owner and the back-office only")
     if row is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such document")
     return Response(row.content, media_type=row.content_type, headers={

@@ -15,9 +15,8 @@ from activateurs.shared.contracts.validation import CharterPublished
 from activateurs.shared.messaging.inbox import first_delivery
 
 from ..adapters.tables import charter_acceptances, charter_versions, dossiers, members
-from ..domain.dossier import DossierDraft, derived
 from .context import AccountGone, Deps
-from .dossier import StaleCharter, current_charter
+from .dossier import StaleCharter, current_charter, draft_region
 from .lifecycle import CONSUMER, IN_PROGRAMME
 from .mail import email_for
 from .people import people_of
@@ -85,9 +84,7 @@ async def structure_acceptances(deps: Deps, structure_id: uuid.UUID, *, region: 
         row = (await session.execute(sa.select(dossiers.c.id, dossiers.c.account_id, dossiers.c.draft,
                                                dossiers.c.charter_version)
                                      .where(dossiers.c.structure_id == structure_id))).first()
-        # The region of the address the structure keeps up to date (its profile's), as validation and the
-        # directory place it.
-        if row is None or (region is not None and derived(DossierDraft.model_validate(row.draft))["region"] != region):
+        if row is None or (region is not None and draft_region(row.draft) != region):
             return None
         member_ids = sa.select(members.c.account_id).where(members.c.dossier_id == row.id)
         accepted = await session.execute(

@@ -164,13 +164,26 @@ async def list_documents(deps: Deps, account_id: uuid.UUID) -> list[dict[str, An
         return [dict(row._mapping) for row in rows]
 
 
-async def read_document(deps: Deps, document_id: uuid.UUID, *, owner: uuid.UUID | None) -> Any:
-    """The document (owner only, unless `owner` is None: DGE roles); None when absent or someone else's."""
+def draft_region(draft: dict[str, Any]) -> str | None:
+    """The region of the address a dossier keeps up to date (its profile's), as validation and the directory
+    place it: what a regional directorate's reads are limited by."""
+    return derived(DossierDraft.model_validate(draft))["region"]
+
+
+async def read_document(deps: Deps, document_id: uuid.UUID, *, owner: uuid.UUID | None,
+                        region: str | None = None) -> Any:
+    """The document (owner only, unless `owner` is None: DGE and DREETS roles); None when absent, someone else's,
+    or (`region` given: a DREETS agent's) of a dossier in another region."""
     query = sa.select(documents).where(documents.c.id == document_id)
     if owner is not None:
         query = query.where(documents.c.account_id == owner)
     async with deps.db.sessions() as session:
-        return (await session.execute(query)).first()
+        row = (await session.execute(query)).first()
+        if row is None or region is None:
+            return row
+        draft = (await session.execute(sa.select(dossiers.c.draft).where(
+            dossiers.c.account_id == row.account_id))).scalar_one_or_none()
+    return row if draft is not None and draft_region(draft) == region else None
 
 
 async def current_charter(session: AsyncSession) -> Any:
