@@ -1,10 +1,19 @@
-"""The contact form's checks, in French, field by field; the directory's and relay's refusals mapped to fields."""
+"""The contact form's checks, in French, field by field, and a free text's; the directory's and relay's refusals
+mapped to fields."""
 
 from __future__ import annotations
 
 from starlette.datastructures import FormData
 
-from activateurs.web.forms import contact_form, contact_request, relay_errors, search_error
+from activateurs.web.forms import (
+    INVALID_CHARACTER,
+    Form,
+    check_text,
+    contact_form,
+    contact_request,
+    relay_errors,
+    search_error,
+)
 
 VALID = [("company_name", "Boulangerie Martin"), ("contact_name", "Marcel Pétrin"),
          ("email", "marcel@boulangerie-martin.fr"), ("postal_code", "75011"), ("domains", "cybersecurite"),
@@ -56,3 +65,15 @@ def test_refusals_are_attached_to_their_fields() -> None:
     assert "postal_code" in search_error("postal_code: 00000 is not a known French postal code")
     assert "ne correspond pas" in search_error("department: does not match the postal code")["department"]
     assert "form" in search_error("page: too far")
+
+
+def test_a_free_text_is_required_with_its_own_message_at_most_so_long_and_without_nul() -> None:
+    def checked(text: str, required: str | None = "Écrivez le message.") -> dict[str, str]:
+        form = Form({"body": text})
+        check_text(form, "body", 10, required)
+        return form.errors
+
+    assert checked("  Bonjour  ") == {} and checked("x" * 10) == {} and checked(" ", None) == {}
+    assert checked("  ") == {"body": "Écrivez le message."}
+    assert checked("x" * 11) == {"body": "10 caractères au maximum (11 saisis)."}
+    assert checked("a\x00b") == {"body": INVALID_CHARACTER}

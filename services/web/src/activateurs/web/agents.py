@@ -58,6 +58,11 @@ class Agent:
         return claims.get("region") or self.account.me.get("region")
 
     @property
+    def subject(self) -> str | None:
+        """Their token's subject: how validation names them in the steps they wrote (`dge_agent:<subject>`)."""
+        return self.account.session.claims.get("sub")
+
+    @property
     def name(self) -> str:
         return self.account.name or str(self.account.me.get("email") or "")
 

@@ -30,6 +30,23 @@ class Form:
         return str(self.values.get(name) or "").strip()
 
 
+INVALID_CHARACTER = "Ce texte contient un caractère invalide : retirez-le et recommencez."
+
+
+def too_long(text: str, most: int) -> str | None:
+    """« 5000 caractères au maximum (5001 saisis). » when `text` has more than `most` characters; None otherwise."""
+    return f"{most} caractères au maximum ({len(text)} saisis)." if len(text) > most else None
+
+
+def check_text(form: Form, name: str, most: int, required: str | None = None) -> None:
+    """A free-text field: when empty, `required` beside it (its own message; None when it may stay empty); else at
+    most `most` characters and no NUL character, each problem beside the field."""
+    text = form.text(name)
+    problem = required if not text else too_long(text, most) or (INVALID_CHARACTER if "\x00" in text else None)
+    if problem:
+        form.errors[name] = problem
+
+
 def retry_words(seconds: int | None) -> str:
     """When to try again after a 429, in words: « dans 5 minutes »."""
     if not seconds or seconds < 90:
@@ -66,8 +83,8 @@ def contact_form(posted: Any) -> Form:
         if not form.text(name):
             form.errors[name] = message
     for name, limit in CONTACT_LIMITS.items():
-        if name not in form.errors and len(form.text(name)) > limit:
-            form.errors[name] = f"{limit} caractères au maximum ({len(form.text(name))} saisis)."
+        if name not in form.errors and (problem := too_long(form.text(name), limit)):
+            form.errors[name] = problem
     for name in ("company_name", "contact_name", "subject"):
         if name not in form.errors and ("\n" in form.text(name) or "\r" in form.text(name)):
             form.errors[name] = "Ce champ tient sur une seule ligne."

@@ -19,7 +19,8 @@ class DossierClient:
         self.registration = registration
 
     async def get(self, headers: dict[str, str]) -> dict[str, Any]:
-        """The draft (its four parts), its status, revision, `problems`, `derived` and the DGE's request if any."""
+        """The draft (its four parts), its status, revision, `problems`, `derived` and the DGE's request if any; once
+        accepted, the structure's current information (the profile page reads its fields from it)."""
         return await self.registration.get_json("/api/v1/dossier", headers=headers)
 
     async def save(self, headers: dict[str, str], draft: dict[str, Any]) -> dict[str, Any]:

@@ -15,11 +15,7 @@ class MembersClient:
     def __init__(self, api: ApiClient) -> None:
         self.api = api
 
-    # --- the referent: the profile and the members ---
-
-    async def dossier(self, headers: dict[str, str]) -> dict[str, Any]:
-        """The structure's current information (the profile's fields are read from it)."""
-        return await self.api.get_json("/api/v1/dossier", headers=headers)
+    # --- the referent: the profile (read with DossierClient.get) and the members ---
 
     async def update_profile(self, headers: dict[str, str], patch: dict[str, Any]) -> dict[str, Any]:
         return await self.api.send_json("PATCH", "/api/v1/profile", patch, headers=headers)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from .base import ApiClient, ApiError, segment
+from .base import ApiClient, segment
 
 
 class ProgrammeClient:
@@ -23,17 +23,7 @@ class ProgrammeClient:
         return await self.validation.post_json("/api/v1/charter-versions", {
             "text": text, "acceptance_deadline": acceptance_deadline.isoformat()}, headers=headers)
 
-    # --- questionnaire campaigns (validation) ---------------------------------------------------------------------
-
-    async def running_questionnaire(self, headers: dict[str, str]) -> dict[str, Any] | None:
-        """`{campaign_id, year, url, launched_at}`: the latest year's campaign launched less than a year ago; None
-        when none runs."""
-        try:
-            return await self.validation.get_json("/api/v1/questionnaire-campaigns/current", headers=headers)
-        except ApiError as error:
-            if error.status == 404:
-                return None
-            raise
+    # --- questionnaire campaigns (validation; ValidationClient reads the one running) ----------------------------
 
     async def launch_questionnaire(self, headers: dict[str, str], year: int, url: str) -> dict[str, Any]:
         """`{campaign_id, year, url, launched_at}`; ApiError 409 when that year's campaign was already launched."""

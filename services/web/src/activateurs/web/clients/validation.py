@@ -1,4 +1,5 @@
-"""Validation's API as an activator uses it: the thread with the DGE, the annual questionnaire."""
+"""Validation's API as an activator uses it: the thread with the DGE, the annual questionnaire (which the DGE's
+admins also read before launching the next)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ class ValidationClient:
         return await self.api.post_json("/api/v1/my-dossier/messages", {"body": body}, headers=headers)
 
     async def running_questionnaire(self, headers: dict[str, str]) -> dict[str, Any] | None:
-        """`{campaign_id, year, url, launched_at}` of the questionnaire that runs now; None when none does."""
+        """`{campaign_id, year, url, launched_at}` of the questionnaire that runs now (the latest year's campaign
+        launched less than a year ago); None when none does."""
         try:
             return await self.api.get_json("/api/v1/questionnaire-campaigns/current", headers=headers)
         except ApiError as error:

@@ -33,7 +33,7 @@ async def _page(request: Request, web: Web, account: Account, form: Form | None 
                 conflict: str | None = None) -> Response:
     editable = account.role == "referent" and account.status in ONLINE
     if editable and form is None:
-        form = from_dossier(await web.members.dossier(account.headers))
+        form = from_dossier(await web.dossier.get(account.headers))
     return web.pages.render(request, "space/profile.html", status_code=status, section="profile",
                             form=form if editable else None, in_programme=account.status in IN_PROGRAMME,
                             public=await public_path(web, account), labels=LABELS, conflict=conflict)
@@ -52,7 +52,7 @@ async def save_profile(request: Request, web: WebDep, account: SignedIn) -> Resp
     form = profile_form(posted)
     if not form.valid:
         return await _page(request, web, account, form, 422)
-    before = from_dossier(await web.members.dossier(account.headers))
+    before = from_dossier(await web.dossier.get(account.headers))
     try:
         await web.members.update_profile(account.headers, profile_patch(form))
     except ApiError as error:

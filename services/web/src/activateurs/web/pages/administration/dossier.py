@@ -7,17 +7,18 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from activateurs.shared.contracts.vocabulary import DocumentKind, ValidationStatus
 
 from ... import revision_changes
 from ...agents import ActingAgent, Agent, AgentSignedIn
+from ...case_history import history_step
 from ...clients.base import ApiError
 from ...clients.cases import DocumentUnreadable
 from ...context import Web, WebDep, posted_form
-from ...forms import Form
+from ...forms import Form, check_text
 from ...rendering import french_datetime
 from ...security import FRAMEABLE_BY_SELF
 from ..account import redirect
@@ -118,74 +119,17 @@ def evidence_in_french(evidence: str) -> str:
     return evidence
 
 
-# --- the history and the thread, in French ---------------------------------------------------------------------------
-
-ACTORS = {"dge_admin": "Administration DGE", "dge_agent": "Agent de la DGE", "dreets_agent": "Agent DREETS",
-          "activator": "Demandeur", "applicant": "Demandeur", "system": "Plateforme (automatique)",
-          "registration": "Plateforme (espace activateur)"}
-STEPS = {"information_requested": "Demande d'informations", "applicant_reply": "Réponse du demandeur",
-         "expired": "Dossier expiré (pas de réponse sous 3 mois)", "sanction:suspend": "Suspension",
-         "sanction:reinstate": "Rétablissement", "sanction:strike_off": "Radiation",
-         "structure_withdrawn": "Retrait du programme", "structure_cancelled": "Annulation",
-         "engagement_renewed": "Engagement renouvelé"}
-STATES = {"active": "Active", "suspended": "Suspendue", "struck_off": "Radiée", "withdrawn": "Retirée",
-          "cancelled": "Annulée"}
-REVISION = re.compile(r"^revision (\d+) received( \(not the latest)?")
-RENEWED = re.compile(r"^engagement until (\d{4}-\d{2}-\d{2})$")
-
-
-def _status_words(status: str | None) -> str:
-    if not status:
-        return ""
-    try:
-        return ValidationStatus(status).label
-    except ValueError:
-        return STATES.get(status, status)
-
-
-def actor_words(actor: str, agent: Agent) -> str:
-    role, _, subject = actor.partition(":")
-    words = ACTORS.get(role, actor)
-    return f"{words} (vous)" if subject and subject == agent.account.session.claims.get("sub") else words
-
-
-def history_step(step: dict[str, Any], agent: Agent) -> dict[str, Any]:
-    action, reason = step["action"], step.get("reason") or ""
-    if action == "submission":
-        found = REVISION.match(reason)
-        words = f"Dossier soumis (révision {found[1]})" if found else "Dossier soumis"
-        reason = "Révision plus ancienne que la dernière reçue : gardée, sans effet sur le dossier." \
-            if found and found[2] else ""
-    elif action == "decision":
-        words = {"accepted": "Dossier accepté", "refused": "Dossier refusé"}.get(step.get("to_status") or "",
-                                                                               "Décision")
-    elif action == "engagement_renewed":
-        words = STEPS[action]
-        renewed = RENEWED.match(reason)
-        reason = f"Jusqu'au {revision_changes.french_day(renewed[1])}." if renewed else reason
-    else:
-        words = STEPS.get(action, action)
-    moved = step.get("from_status") != step.get("to_status") and step.get("to_status")
-    return {"at": step["at"], "action": words, "actor": actor_words(step["actor"], agent), "reason": reason,
-            "change": f"{_status_words(step.get('from_status')) or '—'} → {_status_words(step.get('to_status'))}"
-            if moved else ""}
-
-
 # --- the page ------------------------------------------------------------------------------------------------------
 
 
-async def _detail(web: Web, agent: Agent, dossier_id: str) -> dict[str, Any] | None:
-    """The case, or None when this agent cannot see it: unknown, not an id, or another region's (the same)."""
+async def _detail(web: Web, agent: Agent, dossier_id: str) -> dict[str, Any]:
+    """The case; the 404 page when this agent cannot see it: unknown, not an id, or another region's (the same)."""
     try:
         return await web.cases.dossier(agent.headers, dossier_id)
     except ApiError as error:
         if error.status in (403, 404, 422):
-            return None
+            raise HTTPException(404) from None
         raise
-
-
-def _not_found(request: Request, web: Web) -> Response:
-    return web.pages.render(request, "errors/404.html", status_code=404)
 
 
 def _documents(detail: dict[str, Any]) -> list[dict[str, Any]]:
@@ -223,7 +167,8 @@ async def _page(request: Request, web: Web, agent: Agent, detail: dict[str, Any]
         fields=revision_changes.sections(detail["dossier"], departments), changes=changes,
         previous_revision=_previous_revision(detail), prechecks=prechecks,
         verdict=VERDICTS.get(summary.get("overall", ""), (summary.get("overall", "—"), "")),
-        documents=_documents(detail), history=[history_step(step, agent) for step in detail.get("history") or []],
+        documents=_documents(detail),
+        history=[history_step(step, agent.subject) for step in detail.get("history") or []],
         department_name=departments.get(detail["department"], ""),
         region_name=regions.get(detail["region"], detail["region"]), status_badge=STATUS_BADGES.get(
             detail["status"], ""), waiting_days=waiting_days,
@@ -237,8 +182,6 @@ async def _page(request: Request, web: Web, agent: Agent, detail: dict[str, Any]
 @router.get(DOSSIER, response_class=HTMLResponse)
 async def dossier(dossier_id: str, request: Request, web: WebDep, agent: AgentSignedIn) -> Response:
     detail = await _detail(web, agent, dossier_id)
-    if detail is None:
-        return _not_found(request, web)
     return await _page(request, web, agent, detail)
 
 
@@ -254,7 +197,7 @@ async def document(dossier_id: str, document_id: str, request: Request, web: Web
         content, content_type = await web.cases.document(agent.headers, dossier_id, document_id)
     except ApiError as error:
         if error.status in (403, 404, 422):
-            return _not_found(request, web)
+            raise HTTPException(404) from None
         raise
     except DocumentUnreadable:
         headers = {**FRAMEABLE_BY_SELF, "Cache-Control": "no-store"}
@@ -278,13 +221,7 @@ async def document(dossier_id: str, document_id: str, request: Request, web: Web
 def message_form(posted: Any) -> Form:
     form = Form({"body": str(posted.get("body") or ""), "requests_information": posted.get("requests_information")
                  == YES})
-    body = form.text("body")
-    if not body:
-        form.errors["body"] = "Écrivez le message avant de l'envoyer."
-    elif len(body) > MESSAGE_MAX:
-        form.errors["body"] = f"{MESSAGE_MAX} caractères au maximum ({len(body)} saisis)."
-    elif "\x00" in body:
-        form.errors["body"] = "Ce message contient un caractère invalide : retirez-le et recommencez."
+    check_text(form, "body", MESSAGE_MAX, "Écrivez le message avant de l'envoyer.")
     return form
 
 
@@ -293,8 +230,6 @@ async def post_message(dossier_id: str, request: Request, web: WebDep, agent: Ac
     posted = await posted_form(request, web)
     form = message_form(posted)
     detail = await _detail(web, agent, dossier_id)
-    if detail is None:
-        return _not_found(request, web)
     url = dossier_url(detail["dossier_id"])
     if detail["status"] not in OPEN:
         form.errors["form"] = "Ce dossier est décidé : les échanges sont clos et le message n'a pas été envoyé."
@@ -317,14 +252,14 @@ async def post_message(dossier_id: str, request: Request, web: WebDep, agent: Ac
     try:
         sent = await web.cases.post_message(agent.headers, detail["dossier_id"], form.text("body"), asks)
     except ApiError as error:
-        if error.status in (404, 422):
-            return _not_found(request, web) if error.status == 404 else await _page(
-                request, web, agent, detail, message=_refused_body(form), status=422)
+        if error.status == 404:
+            raise HTTPException(404) from None
+        if error.status == 422:
+            form.errors["body"] = "Ce message n'est pas accepté : vérifiez sa longueur et ses caractères."
+            return await _page(request, web, agent, detail, message=form, status=422)
         if error.status != 409:
             raise
         fresh = await _detail(web, agent, dossier_id)
-        if fresh is None:
-            return _not_found(request, web)
         form.errors["form"] = ("Ce dossier a été décidé entre-temps : les échanges sont clos et le message n'a pas "
                                "été envoyé." if fresh["status"] not in OPEN else
                                "Une demande d'informations a été envoyée entre-temps et attend sa réponse : le "
@@ -338,25 +273,16 @@ async def post_message(dossier_id: str, request: Request, web: WebDep, agent: Ac
     return redirect(url + "#echanges", web, notice)
 
 
-def _refused_body(form: Form) -> Form:
-    form.errors["body"] = "Ce message n'est pas accepté : vérifiez sa longueur et ses caractères."
-    return form
-
-
 # --- the decision ----------------------------------------------------------------------------------------------------
 
 
 def decision_form(posted: Any) -> Form:
     form = Form({"decision": str(posted.get("decision") or ""), "reason": str(posted.get("reason") or "")})
-    choice, reason = form.text("decision"), form.text("reason")
+    choice = form.text("decision")
     if choice not in DECISIONS:
         form.errors["decision"] = "Choisissez d'accepter ou de refuser le dossier."
-    if choice == "refused" and not reason:
-        form.errors["reason"] = "Indiquez le motif du refus : il est envoyé au demandeur."
-    elif len(reason) > REASON_MAX:
-        form.errors["reason"] = f"{REASON_MAX} caractères au maximum ({len(reason)} saisis)."
-    elif "\x00" in reason:
-        form.errors["reason"] = "Ce motif contient un caractère invalide : retirez-le et recommencez."
+    check_text(form, "reason", REASON_MAX, "Indiquez le motif du refus : il est envoyé au demandeur."
+               if choice == "refused" else None)
     return form
 
 
@@ -365,8 +291,6 @@ async def decide(dossier_id: str, request: Request, web: WebDep, agent: ActingAg
     posted = await posted_form(request, web)
     form = decision_form(posted)
     detail = await _detail(web, agent, dossier_id)
-    if detail is None:
-        return _not_found(request, web)
     url = dossier_url(detail["dossier_id"])
     if detail["status"] not in OPEN:  # decided already (another tab, a colleague): the page shows the decision
         return await _page(request, web, agent, detail, status=409, conflict="decided")
@@ -389,15 +313,13 @@ async def decide(dossier_id: str, request: Request, web: WebDep, agent: ActingAg
         await web.cases.decide(agent.headers, detail["dossier_id"], form.text("decision"), reason or None)
     except ApiError as error:
         if error.status == 404:
-            return _not_found(request, web)
+            raise HTTPException(404) from None
         if error.status == 422:
             form.errors["reason"] = "Ce motif n'est pas accepté : vérifiez sa longueur et ses caractères."
             return await _page(request, web, agent, detail, decision=form, status=422)
         if error.status != 409:
             raise
         fresh = await _detail(web, agent, dossier_id)
-        if fresh is None:
-            return _not_found(request, web)
         return await _page(request, web, agent, fresh, status=409, conflict="decided")
     notice = ("Dossier accepté : un courriel l'annonce au demandeur, et la fiche de la structure est publiée dans "
               "l'annuaire dans quelques instants." if accepts else

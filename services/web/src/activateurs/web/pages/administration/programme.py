@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 from ...agents import AdminAgent, Agent
 from ...clients.base import ApiError
 from ...context import Web, WebDep, posted_form
-from ...forms import Form
+from ...forms import Form, check_text
 from ...rendering import PARIS, french_datetime
 from ..account import redirect
 from ..statistics import parse_day
@@ -74,11 +74,7 @@ def future_day(form: Form, name: str, missing: str, past: str, latest: date | No
 
 def charter_form(posted: Any) -> tuple[Form, date | None]:
     form = Form({"text": _clean(str(posted.get("text") or "")), "deadline": str(posted.get("deadline") or "")[:20]})
-    text = form.text("text")
-    if not text:
-        form.errors["text"] = "Saisissez le texte de la nouvelle version de la charte."
-    elif len(text) > TEXT_MAX:
-        form.errors["text"] = f"{TEXT_MAX} caractères au maximum ({len(text)} saisis)."
+    check_text(form, "text", TEXT_MAX, "Saisissez le texte de la nouvelle version de la charte.")
     deadline = future_day(form, "deadline", "Indiquez la date avant laquelle les activateurs doivent l'accepter.",
                           "Choisissez une date à venir : les activateurs ont jusqu'à ce jour pour accepter la "
                           "nouvelle version.")
@@ -136,27 +132,24 @@ async def publish_charter(request: Request, web: WebDep, agent: AdminAgent) -> R
 
 
 def questionnaire_form(posted: Any) -> tuple[Form, int | None]:
-    form = Form({"year": str(posted.get("year") or "")[:10], "url": str(posted.get("url") or "")[:URL_MAX + 1]})
+    form = Form({"year": str(posted.get("year") or "")[:10], "url": str(posted.get("url") or "")})
     raw_year, url = form.text("year"), form.text("url")
     year = int(raw_year) if raw_year.isascii() and raw_year.isdigit() else None
     if not raw_year:
         form.errors["year"] = "Indiquez l'année de la campagne."
     elif year is None or not FIRST_YEAR <= year <= LAST_YEAR:
         form.errors["year"] = f"Indiquez une année entre {FIRST_YEAR} et {LAST_YEAR}. Exemple : {today().year}"
-    parts = urlsplit(url) if url else None
-    if not url:
-        form.errors["url"] = "Indiquez l'adresse du questionnaire."
-    elif len(url) > URL_MAX:
-        form.errors["url"] = f"{URL_MAX} caractères au maximum."
-    elif (parts is None or parts.scheme != "https" or not parts.hostname or "." not in parts.hostname
-          or any(character.isspace() or ord(character) < 32 for character in url)):
+    check_text(form, "url", URL_MAX, "Indiquez l'adresse du questionnaire.")
+    parts = urlsplit(url) if "url" not in form.errors else None
+    if parts is not None and (parts.scheme != "https" or not parts.hostname or "." not in parts.hostname
+                              or any(character.isspace() or ord(character) < 32 for character in url)):
         form.errors["url"] = "Indiquez une adresse sécurisée, complète, commençant par https://."
     return form, year
 
 
 async def _questionnaire_page(request: Request, web: Web, agent: Agent, form: Form | None = None,
                               status: int = 200) -> Response:
-    running = await web.programme.running_questionnaire(agent.headers)
+    running = await web.validation.running_questionnaire(agent.headers)
     form = form or Form({"year": str(today().year), "url": ""})
     return web.pages.render(request, "administration/programme_questionnaire.html", status_code=status,
                             section="questionnaire", running=running, form=form)
@@ -208,14 +201,10 @@ def key_state(key: dict[str, Any], now: datetime) -> str:
 
 
 def key_form(posted: Any) -> tuple[Form, date | None]:
-    form = Form({"organisation": str(posted.get("organisation") or "")[:ORGANISATION_MAX + 1],
+    form = Form({"organisation": str(posted.get("organisation") or ""),
                  "expires": str(posted.get("expires") or "")[:20]})
-    organisation = form.text("organisation")
-    if not organisation:
-        form.errors["organisation"] = "Indiquez l'organisation partenaire qui recevra la clé."
-    elif len(organisation) > ORGANISATION_MAX:
-        form.errors["organisation"] = f"{ORGANISATION_MAX} caractères au maximum."
-    elif any(ord(character) < 32 for character in organisation):
+    check_text(form, "organisation", ORGANISATION_MAX, "Indiquez l'organisation partenaire qui recevra la clé.")
+    if "organisation" not in form.errors and any(ord(character) < 32 for character in form.text("organisation")):
         form.errors["organisation"] = "Ce champ tient sur une seule ligne."
     latest = today() + timedelta(days=365 * KEY_YEARS)
     expires = future_day(form, "expires", "Indiquez jusqu'à quand la clé sera valable.",

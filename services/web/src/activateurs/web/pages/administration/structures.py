@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import re
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -16,12 +15,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ...agents import ActingAgent, Agent, AgentSignedIn
+from ...case_history import STRUCTURE_STATES, actor_words, history_step
 from ...clients.base import ApiError, ApiUnavailable
 from ...clients.directory import Places
 from ...clients.structures import StructuresClient
 from ...context import Web, WebDep, posted_form
-from ...forms import Form
-from ...rendering import PARIS, french_datetime
+from ...forms import Form, check_text, too_long
+from ...rendering import PARIS
 from ..account import redirect
 from .confirmation import confirmation_page, confirmed
 
@@ -32,25 +32,11 @@ PAGE_SIZE = 25
 QUERY_MAX = 200  # validation's limit on a part of the name
 REASON_MAX = 5000
 EXPIRY_WARNING_DAYS = 60  # the first renewal reminder goes out 60 days before the end
-# validation's structure_state, in French; `active` is accepted and in the directory (no sanction running).
-STATES = {"active": "Active", "suspended": "Suspendue", "struck_off": "Radiée", "withdrawn": "Retirée",
-          "cancelled": "Annulée"}
-STATE_OPTIONS = tuple(STATES.items())
+STATE_OPTIONS = tuple(STRUCTURE_STATES.items())
 BADGES = {"active": "success", "suspended": "warning"}  # the others stay grey: nothing runs any more
 GONE = frozenset({"struck_off", "withdrawn", "cancelled"})
-ROLES = {"dge_admin": "Administration DGE", "dge_agent": "Agent de la DGE", "dreets_agent": "Agent DREETS",
-         "activator": "Référent de la structure", "applicant": "Demandeur (référent)",
-         "system": "Plateforme (automatique)", "registration": "Plateforme (inscription)"}
-HISTORY = {"information_requested": "Demande de compléments", "applicant_reply": "Réponse du demandeur",
-           "expired": "Dossier expiré (compléments non reçus sous 3 mois)", "sanction:suspend": "Suspension",
-           "sanction:reinstate": "Rétablissement", "sanction:strike_off": "Radiation",
-           "structure_withdrawn": "Retrait du programme",
-           "structure_cancelled": "Annulation (engagement non renouvelé ou charte non acceptée)",
-           "engagement_renewed": "Engagement renouvelé"}
 AUDIT = {"structure_suspend": "Suspension", "structure_reinstate": "Rétablissement",
          "structure_strike_off": "Radiation"}
-REVISION = re.compile(r"^revision (\d+) received( \(not the latest)?")
-RENEWED = re.compile(r"^engagement until (\d{4}-\d{2}-\d{2})$")
 
 
 def structure_url(structure_id: str) -> str:
@@ -83,40 +69,9 @@ def _place(item: dict[str, Any], places: Places) -> dict[str, str]:
 
 
 def _shown(item: dict[str, Any], places: Places, now: datetime) -> dict[str, Any]:
-    return {**item, **_place(item, places), "state_label": STATES.get(item["structure_state"], item["structure_state"]),
-            "badge": BADGES.get(item["structure_state"], ""),
-            "expiry": expiry_badge(item["structure_state"], item.get("engagement_expires_at"), now)}
-
-
-def _actor(actor: str, agent: Agent) -> str:
-    role, _, subject = actor.partition(":")
-    text = ROLES.get(role, actor)
-    mine = subject and subject == agent.account.session.claims.get("sub")
-    return f"{text} (vous)" if mine else text
-
-
-def _history_step(step: dict[str, Any], agent: Agent) -> dict[str, Any]:
-    action, reason = step["action"], step.get("reason") or ""
-    if action == "submission":
-        found = REVISION.match(reason)
-        number = found.group(1) if found else "?"
-        text = f"Dossier déposé (version {number})"
-        reason = "Version plus ancienne que la dernière reçue : gardée, sans effet sur le dossier." if (
-            found and found.group(2)) else ""
-    elif action == "decision":
-        text = {"accepted": "Dossier accepté", "refused": "Dossier refusé"}.get(step.get("to_status") or "",
-                                                                               "Décision")
-    elif action == "engagement_renewed":
-        text = HISTORY[action]
-        renewed = RENEWED.match(reason)
-        reason = (f"Engagement prolongé jusqu'au {french_datetime(renewed.group(1) + 'T12:00:00+00:00', False)}."
-                  if renewed else reason)
-    elif action == "expired":
-        text, reason = HISTORY[action], ""
-    else:
-        text = HISTORY.get(action, action)
-    return {"at": datetime.fromisoformat(step["at"]), "action": text, "actor": _actor(step["actor"], agent),
-            "reason": reason}
+    state = item["structure_state"]
+    return {**item, **_place(item, places), "state_label": STRUCTURE_STATES.get(state, state),
+            "badge": BADGES.get(state, ""), "expiry": expiry_badge(state, item.get("engagement_expires_at"), now)}
 
 
 def _charter_step(item: dict[str, Any]) -> dict[str, Any] | None:
@@ -187,11 +142,11 @@ def _filters(request: Request, agent: Agent, places: Places) -> tuple[Form, int]
     form = Form({"q": params.get("q", "").strip(), "statut": params.get("statut", "").strip(),
                  "region": "" if agent.region else params.get("region", "").strip()})
     query = form.text("q")
-    if len(query) > QUERY_MAX:
-        form.errors["q"] = f"{QUERY_MAX} caractères au maximum ({len(query)} saisis)."
+    if problem := too_long(query, QUERY_MAX):
+        form.errors["q"] = problem
     elif "\x00" in query:
         form.errors["q"] = "La recherche contient un caractère non autorisé."
-    if form.text("statut") and form.text("statut") not in STATES:
+    if form.text("statut") and form.text("statut") not in STRUCTURE_STATES:
         form.errors["statut"] = "Choisissez un état de la liste."
     if form.text("region") and form.text("region") not in dict(places.regions):
         form.errors["region"] = "Choisissez une région de la liste."
@@ -295,7 +250,7 @@ async def _structure_page(request: Request, web: Web, agent: Agent, structure_id
         return await _gone_or_404(request, web, agent, structure_id)
     places, (acceptances, charter_note), slug = await asyncio.gather(
         web.directory.places(), _charter(web, agent, str(found["structure_id"])), _public_slug(web, agent, found))
-    steps = [_history_step(step, agent) for step in found.get("history", [])]
+    steps = [history_step(step, agent.subject) for step in found.get("history", [])]
     steps += [step for item in acceptances if (step := _charter_step(item)) is not None]
     steps.sort(key=lambda step: step["at"], reverse=True)
     state = found["structure_state"]
@@ -324,7 +279,7 @@ async def _gone_or_404(request: Request, web: Web, agent: Agent, structure_id: s
         return _not_found(request, web)
     trail = sorted(({"at": datetime.fromisoformat(record["at"]),
                      "action": AUDIT.get(record["action"], record["action"]),
-                     "actor": _actor(record["actor"], agent), "reason": record.get("reason") or ""}
+                     "actor": actor_words(record["actor"], agent.subject), "reason": record.get("reason") or ""}
                     for record in records), key=lambda step: step["at"], reverse=True)
     return web.pages.render(request, "administration/structure_gone.html", section=SECTION, trail=trail,
                             struck_at=datetime.fromisoformat(struck[-1]["at"]), structure_id=known)
@@ -338,19 +293,15 @@ async def structure(structure_id: str, request: Request, web: WebDep, agent: Age
 def _reason_form(posted: Any, action: Action) -> Form:
     reason = str(posted.get(action.field) or "").replace("\r\n", "\n").strip()
     form = Form({action.field: reason})
-    if not reason:
-        form.errors[action.field] = ("Indiquez le motif : le référent le reçoit par courriel et il est gardé dans "
-                                     "l'historique de la structure.")
-    elif len(reason) > REASON_MAX:
-        form.errors[action.field] = f"{REASON_MAX} caractères au maximum ({len(reason)} saisis)."
-    elif "\x00" in reason:
-        form.errors[action.field] = "Le motif contient un caractère non autorisé."
+    check_text(form, action.field, REASON_MAX, "Indiquez le motif : le référent le reçoit par courriel et il est "
+                                               "gardé dans l'historique de la structure.")
     return form
 
 
 def _conflict(action: Action, state: str) -> str:
-    return (f"L'état de la structure a changé entre-temps : elle est maintenant « {STATES.get(state, state)} ». "
-            f"{action.not_done} Voyez ci-dessous ce qu'il est encore possible de faire.")
+    return (f"L'état de la structure a changé entre-temps : elle est maintenant "
+            f"« {STRUCTURE_STATES.get(state, state)} ». {action.not_done} Voyez ci-dessous ce qu'il est encore "
+            "possible de faire.")
 
 
 async def _act(request: Request, web: Web, agent: Agent, structure_id: str, action: Action) -> Response:
@@ -368,7 +319,7 @@ async def _act(request: Request, web: Web, agent: Agent, structure_id: str, acti
     if not confirmed(posted):
         return confirmation_page(
             request, web, section=SECTION, heading=f"{action.heading} : {name}",
-            summary=[("Structure", name), ("État actuel", STATES.get(state, state)), ("Motif", reason)],
+            summary=[("Structure", name), ("État actuel", STRUCTURE_STATES.get(state, state)), ("Motif", reason)],
             action=f"{structure_url(known)}/{action.key}", fields={action.field: reason},
             confirm_label=action.confirm_label, back=structure_url(known), warning=action.warning)
     try:
