@@ -15,6 +15,8 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 AXE = ROOT / "services" / "web" / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+DESKTOP = {"width": 1280, "height": 900}
+NARROW = {"width": 320, "height": 640}  # WCAG 1.4.10 (reflow)
 
 
 @asynccontextmanager
@@ -52,6 +54,33 @@ async def assert_accessible(page: Page, what: str = "") -> None:
 async def horizontal_overflow(page: Page) -> int:
     """How many CSS pixels the page is wider than the window (0: no horizontal scrolling)."""
     return await page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+
+
+async def widest(page: Page) -> list[str]:
+    """What sticks out past the window's right edge, outermost first: to say what to fix when a page scrolls
+    sideways."""
+    return await page.evaluate("""() => [...document.querySelectorAll('body *')]
+      .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+      .slice(0, 8).map(e => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')}`
+        + ` ${Math.round(e.getBoundingClientRect().right)}px: ${(e.textContent || '').trim().slice(0, 40)}`)""")
+
+
+async def assert_fits(page: Page, what: str) -> None:
+    """No horizontal scrolling at the window's width; if there is, what sticks out."""
+    overflow, width = await horizontal_overflow(page), (page.viewport_size or {}).get("width")
+    assert overflow == 0, f"{what}: {overflow} px of horizontal scrolling at {width} px; widest: {await widest(page)}"
+
+
+async def assert_accessible_and_narrow(page: Page, what: str) -> None:
+    """axe-core at the window's width (desktop), then no horizontal scrolling at 320 px; the window gets its width
+    back whatever the verdict."""
+    await assert_accessible(page, what)
+    width = page.viewport_size or DESKTOP
+    await page.set_viewport_size(NARROW)
+    try:
+        await assert_fits(page, what)
+    finally:
+        await page.set_viewport_size(width)
 
 
 def starting(text: str) -> re.Pattern[str]:

@@ -1,13 +1,15 @@
-"""The `site` fixture: the platform and the web frontend, shared by the tests of a module."""
+"""The `site` fixture: the platform and the web frontend, shared by the tests of a module; `browser`, a Chromium."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
 import pytest
+from playwright.async_api import Browser
 
 from tests.support.infra import create_vhost, delete_vhost
 
+from .browser import chromium
 from .site import Site
 
 
@@ -31,3 +33,10 @@ async def site(databases, tmp_path_factory) -> AsyncIterator[Site]:
             yield running
     finally:
         delete_vhost(name)
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    """Headless Chromium (tests/web/browser.py), one for the tests of a module."""
+    async with chromium() as running:
+        yield running

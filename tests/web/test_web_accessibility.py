@@ -20,14 +20,12 @@ from tests.e2e import journeys
 from tests.e2e.journeys import Person, business, case, dge_agent, open_account, submit_dossier
 from tests.support.waiting import eventually
 
-from .browser import assert_accessible, chromium, horizontal_overflow
+from .browser import DESKTOP, NARROW, assert_accessible, assert_fits
 from .members import joined_member, own_structure
 from .site import STRUCTURES, Site
 
 NAMES = list(STRUCTURES)  # the seeded structures, in order
 NO_REQUEST = "00000000-0000-0000-0000-000000000000"
-DESKTOP = {"width": 1280, "height": 900}
-NARROW = {"width": 320, "height": 640}
 # Kept by an init script: CSP violations the page reports to itself, whatever the console says.
 CSP_PROBE = """
 window.__cspViolations = [];
@@ -53,12 +51,6 @@ class Visit:
     async def csp_violations(self) -> list[str]:
         reported = await self.page.evaluate("() => window.__cspViolations || []")
         return [text for text in self.console if "Content Security Policy" in text] + reported
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as running:
-        yield running
 
 
 @asynccontextmanager
@@ -424,18 +416,9 @@ async def test_page_fits_320_pixels(site: Site, browser: Browser, name: str) -> 
     """WCAG 1.4.10 (reflow): at 320 CSS px nothing scrolls sideways; the mobile layout passes axe too."""
     async with visitor(browser, site, NARROW) as visit:
         await open_target(visit, site, name)
-        overflow = await horizontal_overflow(visit.page)
-        if overflow:
-            wide = await visit.page.evaluate(WIDEST)
-            pytest.fail(f"{name}: {overflow} px of horizontal scrolling at 320 px; widest elements: {wide}")
+        await assert_fits(visit.page, name)
         await assert_accessible(visit.page, f"{name} at 320 px")
         await assert_clean(visit)
-
-
-# The elements that stick out of a 320 px window, to say what to fix when reflow fails.
-WIDEST = """() => [...document.querySelectorAll('body *')]
-  .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
-  .slice(0, 8).map(e => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')} ${Math.round(e.getBoundingClientRect().right)}px`)"""
 
 
 # --- keyboard only ------------------------------------------------------------------------------------------------
@@ -592,7 +575,7 @@ async def test_breadcrumb_opens_with_the_keyboard_at_320_pixels(site: Site, brow
         # The DSFR's script puts the focus on the breadcrumb's first link as it opens.
         await page.wait_for_function("() => document.activeElement.closest('.fr-breadcrumb__list') !== null")
         assert (await focused(page))["text"] == "Accueil"
-        assert await horizontal_overflow(page) == 0
+        await assert_fits(page, "the open breadcrumb")
         await assert_accessible(page, "the open breadcrumb at 320 px")
         await assert_clean(visit)
 
@@ -627,6 +610,6 @@ async def test_acknowledgement_link_with_the_keyboard_only(site: Site, browser: 
         await assert_clean(visit)
     async with visitor(browser, site, NARROW) as visit:
         await visit.page.goto(link)
-        assert await horizontal_overflow(visit.page) == 0
+        await assert_fits(visit.page, "an acknowledged request's link")
         await assert_accessible(visit.page, "an acknowledged request's link at 320 px")
         await assert_clean(visit)

@@ -12,9 +12,7 @@ import asyncio
 import hashlib
 import re
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import asyncpg
 import httpx
@@ -25,15 +23,12 @@ from tests.e2e.journeys import Person, case, published_slug
 from tests.support.waiting import eventually
 
 from .admin_dossiers import PNG, REUNION, Submitted, resubmitted, submitted, tagged
-from .agents import PARIS_REGION, REUNION_REGION, agent
-from .browser import assert_accessible, chromium, horizontal_overflow, sign_in
+from .agents import PARIS_REGION, REUNION_REGION, agent, agent_page
+from .browser import assert_accessible, assert_accessible_and_narrow
 from .extranet import Visitor, csrf_of, text
 from .site import Site
 
 QUEUE = "/administration/dossiers"
-DESKTOP = {"width": 1280, "height": 900}
-NARROW = {"width": 320, "height": 640}
-SHOTS = Path("/tmp/shots/queue")
 CSP_PROBE = """
 window.__cspViolations = [];
 document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push(
@@ -55,12 +50,6 @@ def beside(answer: httpx.Response, field: str) -> str:
     """The error message beside a field of the page (DSFR: its messages group)."""
     found = re.search(rf'id="{field}-error">([^<]+)<', answer.text)
     return text(httpx.Response(200, text=found.group(1))) if found else ""
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as running:
-        yield running
 
 
 @dataclass(frozen=True)
@@ -88,19 +77,6 @@ async def paris_and_reunion(site: Site) -> tuple[Submitted, Submitted, str]:
     return paris, reunion, tag
 
 
-async def opened(browser: Browser, site: Site, viewport: dict[str, int] = DESKTOP) -> Page:
-    context = await browser.new_context(base_url=site.url, viewport=viewport, locale="fr-FR")
-    await context.add_init_script(CSP_PROBE)
-    return await context.new_page()
-
-
-async def signed_in_page(browser: Browser, site: Site, person: Person, viewport: dict[str, int] = DESKTOP) -> Page:
-    page = await opened(browser, site, viewport)
-    await sign_in(page, person.email, person.password)
-    await expect(page).to_have_url(re.compile(r"/administration$"))
-    return page
-
-
 async def click(target: Locator) -> None:
     """Once the page and its frames are loaded: Chromium's PDF viewer, starting in the dossier's frame, moved the
     page under a click made meanwhile (it missed its button)."""
@@ -109,19 +85,15 @@ async def click(target: Locator) -> None:
     await target.click()
 
 
-async def checked(page: Page, what: str, shot: str | None = None) -> None:
-    """axe-core, no CSP violation, and (at 320 px too) no horizontal scrolling; a screenshot of each width."""
-    await assert_accessible(page, what)
+async def no_csp_violation(page: Page, what: str) -> None:
     violations = await page.evaluate("() => window.__cspViolations")
     assert violations == [], f"{what}: {violations}"
-    if shot:
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        await page.screenshot(path=str(SHOTS / f"{shot}-1280.png"), full_page=True)
-        width = page.viewport_size
-        await page.set_viewport_size(NARROW)
-        assert await horizontal_overflow(page) == 0, f"{what}: wider than 320 px"
-        await page.screenshot(path=str(SHOTS / f"{shot}-320.png"), full_page=True)
-        await page.set_viewport_size(width or DESKTOP)
+
+
+async def checked(page: Page, what: str) -> None:
+    """axe-core, no horizontal scrolling at 320 px, no CSP violation."""
+    await assert_accessible_and_narrow(page, what)
+    await no_csp_violation(page, what)
 
 
 # --- the queue ---------------------------------------------------------------------------------------------------
@@ -216,16 +188,13 @@ async def test_an_unknown_or_malformed_dossier_is_not_found(site: Site, agents: 
                      f"{uuid.uuid4()}"):
             answer = await visitor.get(path)
             assert answer.status_code == 404 and "Page non trouvée" in text(answer), path
-    page = await signed_in_page(browser, site, agents.dge)
-    try:
+    async with agent_page(browser, site, agents.dge, init_script=CSP_PROBE) as page:
         answer = await page.goto(f"{QUEUE}/{uuid.uuid4()}")
         assert answer is not None and answer.status == 404
-        await checked(page, "the 404 of an unknown dossier", "not-found")
+        await checked(page, "the 404 of an unknown dossier")
         await page.goto(QUEUE + "?q=personne-ne-porte-ce-nom")
         await expect(page.get_by_text("Aucun dossier ne correspond à ces critères")).to_be_visible()
-        await checked(page, "the queue without a result", "queue-empty")
-    finally:
-        await page.context.close()
+        await checked(page, "the queue without a result")
 
 
 async def test_a_document_is_served_inline_to_our_own_frames_and_downloaded_on_demand(
@@ -385,7 +354,8 @@ async def pdf_shown(page: Page, source: str) -> None:
             content = await element.content_frame()
             return content is not None and content.url.endswith(source)
         await eventually(loaded, timeout=10, interval=0.2, what="the PDF in its frame")
-        await checked(viewer, "a dossier with its PDF open")
+        await assert_accessible(viewer, "a dossier with its PDF open")
+        await no_csp_violation(viewer, "a dossier with its PDF open")
     finally:
         await viewer.close()
 
@@ -394,8 +364,7 @@ async def test_the_dge_instructs_a_dossier_asks_reads_the_answer_and_accepts_it(
                                                                                browser: Browser) -> None:
     tag = uuid.uuid4().hex[:8]
     paris = await submitted(site, f"Atelier Parcours {tag}", image=True)
-    page = await signed_in_page(browser, site, agents.dge)
-    try:
+    async with agent_page(browser, site, agents.dge, init_script=CSP_PROBE) as page:
         await page.locator(".fr-sidemenu").get_by_role("link", name="Dossiers à instruire").click()
         await expect(page.get_by_role("heading", level=1)).to_have_text("Dossiers à instruire")
         await page.get_by_label("Nom de la structure").fill(tag)
@@ -404,7 +373,7 @@ async def test_the_dge_instructs_a_dossier_asks_reads_the_answer_and_accepts_it(
         await expect(page).to_have_url(re.compile(rf"q={tag}"))
         table = page.get_by_role("table")
         await expect(table.get_by_role("row")).to_have_count(2)  # the header and the dossier
-        await checked(page, "the queue", "queue")
+        await checked(page, "the queue")
 
         documents: list[str] = []
         page.on("request", lambda request: documents.append(request.url) if "/documents/" in request.url else None)
@@ -426,14 +395,14 @@ async def test_the_dge_instructs_a_dossier_asks_reads_the_answer_and_accepts_it(
         source = await frame.get_attribute("src") or ""
         served = await page.request.get(source)
         assert hashlib.sha256(await served.body()).hexdigest() == paris.sha256("extrait_immatriculation")
-        await checked(page, "a dossier to review", "dossier")
+        await checked(page, "a dossier to review")
         assert not [url for url in documents if url.endswith(source)], "the PDF loads when asked for, not before"
         await pdf_shown(page, source)
 
         # An empty message: the error beside the field.
         await click(page.get_by_role("button", name="Envoyer"))
         await expect(page.locator("#body-error")).to_have_text("Écrivez le message avant de l'envoyer.")
-        await checked(page, "the message form's error", "dossier-message-error")
+        await checked(page, "the message form's error")
 
         # An information request: the confirmation step first.
         question = "Pouvez-vous joindre votre attestation de vigilance URSSAF ?"
@@ -442,11 +411,11 @@ async def test_the_dge_instructs_a_dossier_asks_reads_the_answer_and_accepts_it(
         await click(page.get_by_role("button", name="Envoyer"))
         await expect(page.get_by_role("heading", level=1)).to_have_text("Demander des informations au demandeur")
         await expect(page.get_by_text(question)).to_be_visible()
-        await checked(page, "the information request's confirmation", "confirmation")
+        await checked(page, "the information request's confirmation")
         await click(page.get_by_role("button", name="Confirmer la demande d'informations"))
         await expect(page.get_by_role("status")).to_contain_text("Demande d'informations envoyée")
         await expect(page.locator(".fr-badges-group").first).to_contain_text("En attente du demandeur")
-        await checked(page, "a dossier awaiting the applicant", "dossier-awaiting")
+        await checked(page, "a dossier awaiting the applicant")
         dge = await site.platform.dge_headers()
         waiting = await case(site.platform, dge, paris.dossier_id, "awaiting_applicant")
         assert waiting["respond_by"]
@@ -471,7 +440,7 @@ async def test_the_dge_instructs_a_dossier_asks_reads_the_answer_and_accepts_it(
         await click(page.get_by_role("button", name="Continuer"))
         await expect(page.locator("#reason-error")).to_have_text(
             "Indiquez le motif du refus : il est envoyé au demandeur.")
-        await checked(page, "the decision form's error", "dossier-decision-error")
+        await checked(page, "the decision form's error")
 
         # The acceptance, confirmed.
         await click(page.get_by_text(re.compile("^Accepter le dossier")))
@@ -481,7 +450,7 @@ async def test_the_dge_instructs_a_dossier_asks_reads_the_answer_and_accepts_it(
         await click(page.get_by_role("button", name="Accepter le dossier"))
         await expect(page.get_by_role("status")).to_contain_text("Dossier accepté")
         await expect(page.locator("#decision-prise")).to_contain_text("Dossier accepté")
-        await checked(page, "a decided dossier", "dossier-decided")
+        await checked(page, "a decided dossier")
         accepted = await case(site.platform, dge, paris.dossier_id, "accepted")
         assert accepted["structure_id"]
         await expect(page.get_by_text(accepted["structure_id"])).to_be_visible()
@@ -489,5 +458,3 @@ async def test_the_dge_instructs_a_dossier_asks_reads_the_answer_and_accepts_it(
         slug = await published_slug(site.platform, paris.name)
         assert (await site.web.get(f"/activateurs/{slug}")).status_code == 200
         assert (await site.platform.mail(paris.person.email, "dossier_accepted"))
-    finally:
-        await page.context.close()

@@ -9,7 +9,6 @@ import random
 import uuid
 from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,63 +16,21 @@ from playwright.async_api import Browser, Page, expect
 
 from tests.support.waiting import eventually
 
-from .agents import agent, signed_in_agent
-from .browser import assert_accessible, chromium, horizontal_overflow, sign_in, starting
+from .agents import FORBIDDEN, agent, agent_page, beside, signed_in_agent
+from .browser import assert_accessible_and_narrow, starting
 from .extranet import Visitor, csrf_of, text
 from .site import STRUCTURES, Site
 
-SHOTS = Path("/tmp/shots/programme")
-DESKTOP = {"width": 1280, "height": 900}
-NARROW = {"width": 320, "height": 640}
 CHARTER, QUESTIONNAIRE, KEYS = ("/administration/programme/charte", "/administration/programme/questionnaire",
                                 "/administration/programme/cles-partenaires")
-FORBIDDEN = "Accès réservé"
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as running:
-        yield running
 
 
 @pytest.fixture(scope="module")
 async def admin_page(browser: Browser, site: Site) -> AsyncIterator[Page]:
     """A DGE admin of the module's own, signed in once, in a browser window at desktop width."""
-    admin = await agent(site, admin=True)
-    context = await browser.new_context(base_url=site.url, viewport=DESKTOP, locale="fr-FR")
-    try:
-        page = await context.new_page()
-        await sign_in(page, admin.email, admin.password)
+    async with agent_page(browser, site, await agent(site, admin=True)) as page:
         await expect(page.get_by_role("heading", level=1)).to_have_text("Administration du réseau")
         yield page
-    finally:
-        await context.close()
-
-
-async def checked(page: Page, what: str, shot: str | None = None) -> None:
-    """axe-core at 1280 px, no horizontal scrolling at 320 px (and the screenshots of the main pages)."""
-    await assert_accessible(page, what)
-    if shot:
-        await page.screenshot(path=str(SHOTS / f"{shot}-1280.png"), full_page=True)
-    await page.set_viewport_size(NARROW)
-    try:
-        assert await horizontal_overflow(page) == 0, f"{what}: wider than 320 px: {await widest(page)}"
-        if shot:
-            await page.screenshot(path=str(SHOTS / f"{shot}-320.png"), full_page=True)
-    finally:
-        await page.set_viewport_size(DESKTOP)
-
-
-async def widest(page: Page) -> list[str]:
-    """What sticks out past the window's right edge (to say why a page scrolls sideways)."""
-    return await page.evaluate("""() => [...document.querySelectorAll('body *')]
-        .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
-        .slice(-3).map(e => e.tagName + '.' + e.className + ': ' + (e.textContent || '').trim().slice(0, 60))""")
-
-
-def beside(page: Page, name: str) -> str:
-    """The id of the error message the DSFR field macro puts beside the field `name`."""
-    return f"#{name}-messages"
 
 
 def paris_today() -> date:
@@ -82,7 +39,6 @@ def paris_today() -> date:
 
 async def test_an_admin_publishes_a_charter_version_after_its_confirmation(site: Site, admin_page: Page) -> None:
     page = admin_page
-    SHOTS.mkdir(parents=True, exist_ok=True)
     platform = site.platform
     before = (await platform.registration.get("/api/v1/charter")).json()
     referent = site.referents[next(iter(STRUCTURES))]
@@ -91,17 +47,16 @@ async def test_an_admin_publishes_a_charter_version_after_its_confirmation(site:
     await expect(page.get_by_role("heading", name=f"Version {before['version']} en vigueur")).to_be_visible()
     text_field = page.get_by_label(starting("Texte de la nouvelle version"))
     assert (await text_field.input_value()) == before["text"].strip(), "prefilled with the text in force"
-    await checked(page, "charter page", "charter")
+    await assert_accessible_and_narrow(page, "charter page")
 
     await text_field.fill("")
     await page.get_by_label(starting("Date limite d'acceptation")).fill(
         (paris_today() - timedelta(days=1)).isoformat())
     await page.get_by_role("button", name="Continuer").click()
-    await expect(page.locator(beside(page, "text"))).to_have_text(
-        "Saisissez le texte de la nouvelle version de la charte.")
-    await expect(page.locator(beside(page, "deadline"))).to_contain_text("Choisissez une date à venir")
+    await expect(beside(page, "text")).to_have_text("Saisissez le texte de la nouvelle version de la charte.")
+    await expect(beside(page, "deadline")).to_contain_text("Choisissez une date à venir")
     await expect(text_field).to_have_attribute("aria-invalid", "true")
-    await checked(page, "charter page with its errors", "charter-errors")
+    await assert_accessible_and_narrow(page, "charter page with its errors")
 
     tag = uuid.uuid4().hex[:8]
     new_text = (f"Charte des activateurs France Num, édition {tag}.\n\nL'activateur accompagne les TPE et PME "
@@ -113,7 +68,7 @@ async def test_an_admin_publishes_a_charter_version_after_its_confirmation(site:
     await expect(page.get_by_role("heading", level=1)).to_have_text("Publier une nouvelle version de la charte")
     await expect(page.get_by_text("chaque activateur des structures du programme")).to_be_visible()
     await expect(page.get_by_text(f"édition {tag}.")).to_be_visible()
-    await checked(page, "charter publication's confirmation", "charter-confirm")
+    await assert_accessible_and_narrow(page, "charter publication's confirmation")
     assert (await platform.registration.get("/api/v1/charter")).json()["version"] == before["version"], \
         "nothing is published before the confirmation"
 
@@ -141,14 +96,14 @@ async def test_an_admin_launches_the_year_s_questionnaire_once(site: Site, admin
     await page.goto(QUESTIONNAIRE)
     year_field, url_field = page.get_by_label(starting("Année")), page.get_by_label(starting("Adresse du"))
     assert await year_field.input_value() == str(paris_today().year), "this year by default"
-    await checked(page, "questionnaire page", "questionnaire")
+    await assert_accessible_and_narrow(page, "questionnaire page")
 
     await year_field.fill("20x1")
     await url_field.fill(url.replace("https://", "http://"))
     await page.get_by_role("button", name="Continuer").click()
-    await expect(page.locator(beside(page, "year"))).to_contain_text("Indiquez une année entre 2022 et 2100")
-    await expect(page.locator(beside(page, "url"))).to_contain_text("commençant par https://")
-    await checked(page, "questionnaire page with its errors")
+    await expect(beside(page, "year")).to_contain_text("Indiquez une année entre 2022 et 2100")
+    await expect(beside(page, "url")).to_contain_text("commençant par https://")
+    await assert_accessible_and_narrow(page, "questionnaire page with its errors")
 
     async def launch() -> None:
         await year_field.fill(str(year))
@@ -156,7 +111,7 @@ async def test_an_admin_launches_the_year_s_questionnaire_once(site: Site, admin
         await page.get_by_role("button", name="Continuer").click()
         await expect(page.get_by_role("heading", level=1)).to_have_text(f"Lancer le questionnaire annuel {year}")
     await launch()
-    await checked(page, "questionnaire's confirmation", "questionnaire-confirm")
+    await assert_accessible_and_narrow(page, "questionnaire's confirmation")
     await page.get_by_role("button", name=f"Lancer la campagne {year}").click()
     await expect(page.get_by_role("status")).to_contain_text(f"Questionnaire {year} lancé")
 
@@ -171,9 +126,9 @@ async def test_an_admin_launches_the_year_s_questionnaire_once(site: Site, admin
 
     await launch()
     await page.get_by_role("button", name=f"Lancer la campagne {year}").click()
-    await expect(page.locator(beside(page, "year"))).to_contain_text(f"La campagne {year} a déjà été lancée")
+    await expect(beside(page, "year")).to_contain_text(f"La campagne {year} a déjà été lancée")
     await expect(year_field).to_have_attribute("aria-invalid", "true")
-    await checked(page, "questionnaire launched twice", "questionnaire-twice")
+    await assert_accessible_and_narrow(page, "questionnaire launched twice")
 
 
 async def test_a_partner_key_is_shown_once_works_and_is_revoked(site: Site, admin_page: Page) -> None:
@@ -181,14 +136,14 @@ async def test_a_partner_key_is_shown_once_works_and_is_revoked(site: Site, admi
     directory = site.platform.directory
     organisation = f"CCI Bretagne {uuid.uuid4().hex[:6]}"
     await page.goto(KEYS)
-    await checked(page, "partner keys page", "keys")
+    await assert_accessible_and_narrow(page, "partner keys page")
 
     await page.get_by_label(starting("Organisation")).fill("")
     await page.get_by_label(starting("Valable jusqu'au")).fill(paris_today().isoformat())
     await page.get_by_role("button", name="Créer la clé").click()
-    await expect(page.locator(beside(page, "organisation"))).to_contain_text("Indiquez l'organisation")
-    await expect(page.locator(beside(page, "expires"))).to_contain_text("Choisissez une date à venir")
-    await checked(page, "partner keys page with its errors")
+    await expect(beside(page, "organisation")).to_contain_text("Indiquez l'organisation")
+    await expect(beside(page, "expires")).to_contain_text("Choisissez une date à venir")
+    await assert_accessible_and_narrow(page, "partner keys page with its errors")
 
     await page.get_by_label(starting("Organisation")).fill(organisation)
     await page.get_by_label(starting("Valable jusqu'au")).fill((paris_today() + timedelta(days=90)).isoformat())
@@ -201,7 +156,7 @@ async def test_a_partner_key_is_shown_once_works_and_is_revoked(site: Site, admi
         .to_be_visible()
     key = await page.get_by_label(starting("Clé d'API de")).input_value()
     assert len(key) >= 20 and key not in page.url
-    await checked(page, "the key shown once", "key-shown")
+    await assert_accessible_and_narrow(page, "the key shown once")
     cookies = await page.context.cookies()
     assert not any(key in cookie["value"] for cookie in cookies)
 
@@ -215,13 +170,13 @@ async def test_a_partner_key_is_shown_once_works_and_is_revoked(site: Site, admi
     assert key not in await page.content(), "never shown again"
     await row.get_by_role("button", name="Révoquer").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text(f"Révoquer la clé de {organisation}")
-    await checked(page, "revocation's confirmation", "key-revoke")
+    await assert_accessible_and_narrow(page, "revocation's confirmation")
     assert (await directory.get("/api/v1/partner/activators", headers={"X-API-Key": key})).status_code == 200
     await page.get_by_role("button", name="Révoquer la clé").click()
     await expect(page.get_by_role("status")).to_contain_text(f"Clé de {organisation} révoquée")
     await expect(row.locator(".fr-badge")).to_contain_text("Révoquée le")
     await expect(row.get_by_role("button", name="Révoquer")).to_have_count(0)
-    await checked(page, "partner keys with a revoked one", "keys-list")
+    await assert_accessible_and_narrow(page, "partner keys with a revoked one")
 
     refused = await directory.get("/api/v1/partner/activators", headers={"X-API-Key": key})
     assert refused.status_code in (401, 403), refused.text

@@ -13,7 +13,6 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, Page, expect
@@ -21,17 +20,13 @@ from playwright.async_api import Browser, Page, expect
 from tests.e2e.journeys import Person, accepted_structure, business, dge_agent
 from tests.support.waiting import eventually
 
-from .agents import PARIS_REGION, REUNION_REGION, agent, signed_in_agent
-from .browser import assert_accessible, chromium, horizontal_overflow, sign_in, starting
+from .agents import FORBIDDEN, PARIS_REGION, REUNION_REGION, agent, agent_page, beside, signed_in_agent
+from .browser import assert_accessible_and_narrow, starting
 from .extranet import Visitor, text
 from .site import Site
 
-SHOTS = Path("/tmp/shots/programme")
-DESKTOP = {"width": 1280, "height": 900}
-NARROW = {"width": 320, "height": 640}
 SLA, STATISTICS, AUDIT = ("/administration/rapports/delais-de-reponse", "/administration/rapports/statistiques",
                           "/administration/rapports/journal-d-audit")
-FORBIDDEN = "Accès réservé"
 
 
 @dataclass
@@ -39,12 +34,6 @@ class Structure:
     name: str
     structure_id: str
     dossier_id: str
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as running:
-        yield running
 
 
 @pytest.fixture(scope="module")
@@ -71,29 +60,9 @@ async def structure(site: Site) -> Structure:
 @pytest.fixture(scope="module")
 async def dge_page(browser: Browser, site: Site) -> AsyncIterator[Page]:
     """A DGE agent of the module's own, signed in once, in a browser window at desktop width."""
-    person = await agent(site)
-    context = await browser.new_context(base_url=site.url, viewport=DESKTOP, locale="fr-FR")
-    try:
-        page = await context.new_page()
-        await sign_in(page, person.email, person.password)
+    async with agent_page(browser, site, await agent(site)) as page:
         await expect(page.get_by_role("heading", level=1)).to_have_text("Administration du réseau")
         yield page
-    finally:
-        await context.close()
-
-
-async def checked(page: Page, what: str, shot: str | None = None) -> None:
-    await assert_accessible(page, what)
-    if shot:
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        await page.screenshot(path=str(SHOTS / f"{shot}-1280.png"), full_page=True)
-    await page.set_viewport_size(NARROW)
-    try:
-        assert await horizontal_overflow(page) == 0, f"{what}: wider than 320 px"
-        if shot:
-            await page.screenshot(path=str(SHOTS / f"{shot}-320.png"), full_page=True)
-    finally:
-        await page.set_viewport_size(DESKTOP)
 
 
 def today() -> str:
@@ -113,7 +82,7 @@ async def test_the_sla_report_counts_the_structure_s_requests_on_the_page_and_in
     await expect(page.get_by_role("heading", level=1)).to_have_text("Délais de réponse aux demandes de contact")
     default_start = (datetime.now(UTC).date() - timedelta(days=29)).isoformat()
     assert await page.get_by_label(starting("Du")).input_value() == default_start, "the last 30 days by default"
-    await checked(page, "SLA report", "sla")
+    await assert_accessible_and_narrow(page, "SLA report")
 
     await page.get_by_label(starting("Du")).fill(today())
     await page.get_by_label(starting("Au")).fill(today())
@@ -148,9 +117,9 @@ async def test_the_sla_report_counts_the_structure_s_requests_on_the_page_and_in
     await page.get_by_label(starting("Du")).fill(today())
     await page.get_by_label(starting("Au")).fill((datetime.now(UTC).date() - timedelta(days=3)).isoformat())
     await page.get_by_role("button", name="Afficher").click()
-    await expect(page.locator("#du-messages")).to_have_text("La date de début doit précéder la date de fin.")
+    await expect(beside(page, "du")).to_have_text("La date de début doit précéder la date de fin.")
     await expect(page.get_by_label(starting("Du"))).to_have_attribute("aria-invalid", "true")
-    await checked(page, "SLA report, period in the wrong order", "sla-error")
+    await assert_accessible_and_narrow(page, "SLA report, period in the wrong order")
 
     # The same agent's session, without the browser's date fields (which send only valid dates).
     malformed = await page.context.request.get(SLA + "?du=2026-13-45&au=hier")
@@ -206,13 +175,13 @@ async def test_the_statistics_page_shows_the_apis_figures(site: Site, dge_page: 
     decisions = page.locator("#tableau-decisions tbody tr").last
     assert int((await decisions.locator("td").first.inner_text()).strip()) >= 1, "this month's acceptances"
     assert await page.locator("svg[role=img]").count() == 4, "each chart, with its table"
-    await checked(page, "statistics", "statistics")
+    await assert_accessible_and_narrow(page, "statistics")
 
     await page.get_by_label(starting("Du")).fill((end - timedelta(days=400)).isoformat())
     await page.get_by_label(starting("Au")).fill(end.isoformat())
     await page.get_by_role("button", name="Afficher").click()
-    await expect(page.locator("#du-messages")).to_contain_text("Une période compte 366 jours au plus.")
-    await checked(page, "statistics, period too long")
+    await expect(beside(page, "du")).to_contain_text("Une période compte 366 jours au plus.")
+    await assert_accessible_and_narrow(page, "statistics, period too long")
 
 
 async def test_the_audit_page_shows_the_chain_intact_and_the_structure_s_acceptance(
@@ -230,15 +199,15 @@ async def test_the_audit_page_shows_the_chain_intact_and_the_structure_s_accepta
     assert first_seq >= verification["records"] - 5, "the newest first"
     acceptance = page.locator("#tableau-audit tbody tr", has=page.get_by_role("link", name=structure.dossier_id))
     await expect(acceptance.first).to_contain_text("Dossier accepté")
-    await checked(page, "audit log", "audit")
+    await assert_accessible_and_narrow(page, "audit log")
 
     await acceptance.first.get_by_role("link", name=structure.dossier_id).click()
     await expect(page.get_by_label("Identifiant du sujet")).to_have_value(structure.dossier_id)
     await expect(page.locator("#tableau-audit tbody tr").filter(has_text="Dossier accepté")).to_have_count(1)
-    await checked(page, "audit log of one subject")
+    await assert_accessible_and_narrow(page, "audit log of one subject")
 
     await page.get_by_label("Identifiant du sujet").fill("pas-un-identifiant")
     await page.get_by_role("button", name="Filtrer").click()
-    await expect(page.locator("#sujet-messages")).to_contain_text("Cet identifiant n'est pas valide")
+    await expect(beside(page, "sujet")).to_contain_text("Cet identifiant n'est pas valide")
     await expect(page.get_by_label("Identifiant du sujet")).to_have_attribute("aria-invalid", "true")
-    await checked(page, "audit log, invalid subject", "audit-error")
+    await assert_accessible_and_narrow(page, "audit log, invalid subject")

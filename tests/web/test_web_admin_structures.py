@@ -11,13 +11,11 @@ from __future__ import annotations
 import asyncio
 import re
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, expect
+from playwright.async_api import Browser, Page, expect
 
 from activateurs.web.pages.administration.structures import expiry_badge
 from tests.e2e import journeys
@@ -25,17 +23,13 @@ from tests.e2e.journeys import Person
 from tests.support.platform import text_of
 from tests.support.waiting import eventually
 
-from .agents import PARIS_REGION, REUNION_REGION, agent
-from .browser import assert_accessible, chromium, horizontal_overflow, sign_in, starting
+from .admin_dossiers import REUNION
+from .agents import PARIS_REGION, REUNION_REGION, agent, agent_page, beside
+from .browser import assert_accessible, assert_accessible_and_narrow, starting
 from .extranet import Visitor, csrf_of, text
 from .site import Site
 
-SHOTS = Path("/tmp/shots/structures")
-DESKTOP = {"width": 1280, "height": 900}
-NARROW = {"width": 320, "height": 640}
 TAG = uuid.uuid4().hex[:6]
-REUNION = {"address": {"street": "3 rue de Paris", "postal_code": "97400", "city": "Saint-Denis"},
-           "intervention_area": {"departments": ["974"], "national": False}}
 
 
 @dataclass
@@ -74,43 +68,6 @@ async def mine(site: Site) -> Structures:
         agent(site), agent(site, dreets_region=PARIS_REGION), agent(site, dreets_region=REUNION_REGION)))
 
 
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as running:
-        yield running
-
-
-@pytest.fixture
-async def context(browser: Browser, site: Site) -> AsyncIterator[BrowserContext]:
-    opened = await browser.new_context(locale="fr-FR", base_url=site.url, viewport=DESKTOP)
-    try:
-        yield opened
-    finally:
-        await opened.close()
-
-
-async def signed_in_page(context: BrowserContext, site: Site, person: Person) -> Page:
-    """A page of `context` where the agent `person` has signed in: the back-office's home."""
-    page = await context.new_page()
-    await sign_in(page, person.email, person.password)
-    await expect(page).to_have_url(f"{site.url}/administration")
-    return page
-
-
-async def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-async def narrow_fits(page: Page, name: str) -> None:
-    """At 320 px the page scrolls only vertically (screenshots of both widths for a look)."""
-    await shot(page, f"{name}-1280")
-    await page.set_viewport_size(NARROW)
-    assert await horizontal_overflow(page) == 0, f"{name} overflows at 320 px"
-    await shot(page, f"{name}-320")
-    await page.set_viewport_size(DESKTOP)
-
-
 async def in_directory(site: Site, made: Made) -> bool:
     found = await site.platform.directory.get("/api/v1/activators", params={"q": made.name})
     assert found.status_code == 200, found.text
@@ -130,79 +87,74 @@ async def click(page: Page, name: str) -> None:
 
 
 async def test_a_dge_agent_finds_suspends_and_reinstates_a_structure(site: Site, mine: Structures,
-                                                                     context: BrowserContext) -> None:
+                                                                     browser: Browser) -> None:
     made = mine.sanctioned
-    page = await signed_in_page(context, site, mine.dge)
-    await page.locator(".fr-sidemenu").get_by_role("link", name="Structures", exact=True).click()
-    await page.get_by_label(starting("Nom de la structure")).fill(made.name)
-    await click(page, "Rechercher")
-    await expect(page.get_by_role("status")).to_have_text("1 structure pour ces critères.")
-    row = page.locator("#tableau-structures tbody tr")
-    await expect(row).to_have_count(1)
-    await expect(row).to_contain_text("75 — Paris")
-    await expect(row).to_contain_text("Active")
-    await assert_accessible(page, "the list with a result")
-    await narrow_fits(page, "list")
+    async with agent_page(browser, site, mine.dge) as page:
+        await page.locator(".fr-sidemenu").get_by_role("link", name="Structures", exact=True).click()
+        await page.get_by_label(starting("Nom de la structure")).fill(made.name)
+        await click(page, "Rechercher")
+        await expect(page.get_by_role("status")).to_have_text("1 structure pour ces critères.")
+        row = page.locator("#tableau-structures tbody tr")
+        await expect(row).to_have_count(1)
+        await expect(row).to_contain_text("75 — Paris")
+        await expect(row).to_contain_text("Active")
+        await assert_accessible_and_narrow(page, "the list with a result")
 
-    await page.get_by_role("link", name=made.name, exact=True).click()
-    await expect(page).to_have_url(f"{site.url}{made.url}")
-    await expect(page.get_by_role("heading", level=1)).to_have_text(made.name)
-    main = page.locator("main")
-    await expect(main).to_contain_text("Île-de-France")
-    await expect(main.get_by_role("link", name="Voir la fiche dans l'annuaire")).to_have_attribute(
-        "href", f"/activateurs/{made.slug}")
-    history = page.locator("#tableau-historique")
-    await expect(history).to_contain_text("Dossier accepté")
-    await expect(history).to_contain_text("Dossier complet.")
-    charter = history.locator("tr", has_text=re.compile(r"Charte version \d+ acceptée"))
-    await expect(charter).to_contain_text("Référent de la structure")  # registration's record, merged
-    await expect(page.get_by_role("button", name="Rétablir…")).to_have_count(0)
-    await assert_accessible(page, "a published structure")
-    await narrow_fits(page, "structure-published")
+        await page.get_by_role("link", name=made.name, exact=True).click()
+        await expect(page).to_have_url(f"{site.url}{made.url}")
+        await expect(page.get_by_role("heading", level=1)).to_have_text(made.name)
+        main = page.locator("main")
+        await expect(main).to_contain_text("Île-de-France")
+        await expect(main.get_by_role("link", name="Voir la fiche dans l'annuaire")).to_have_attribute(
+            "href", f"/activateurs/{made.slug}")
+        history = page.locator("#tableau-historique")
+        await expect(history).to_contain_text("Dossier accepté")
+        await expect(history).to_contain_text("Dossier complet.")
+        charter = history.locator("tr", has_text=re.compile(r"Charte version \d+ acceptée"))
+        await expect(charter).to_contain_text("Référent de la structure")  # registration's record, merged
+        await expect(page.get_by_role("button", name="Rétablir…")).to_have_count(0)
+        await assert_accessible_and_narrow(page, "a published structure")
 
-    # No reason: the error beside the field, nothing done.
-    await click(page, "Suspendre…")
-    assert await public_status(site, made) == 200
-    field = page.get_by_label(starting("Motif de la suspension"))
-    await expect(field).to_have_attribute("aria-invalid", "true")
-    await expect(page.locator("#suspension_reason-messages")).to_contain_text("Indiquez le motif")
-    await assert_accessible(page, "the reason's error")
-    await shot(page, "reason-error-1280")
+        # No reason: the error beside the field, nothing done.
+        await click(page, "Suspendre…")
+        assert await public_status(site, made) == 200
+        field = page.get_by_label(starting("Motif de la suspension"))
+        await expect(field).to_have_attribute("aria-invalid", "true")
+        await expect(beside(page, "suspension_reason")).to_contain_text("Indiquez le motif")
+        await assert_accessible(page, "the reason's error")
 
-    reason = f"Plusieurs entreprises signalent des démarchages abusifs ({TAG})."
-    await field.fill(reason)
-    await click(page, "Suspendre…")
-    await expect(page.get_by_role("heading", level=1)).to_have_text(f"Suspendre la structure : {made.name}")
-    await expect(main).to_contain_text("retire dès maintenant la fiche de la structure de l'annuaire public")
-    await expect(main).to_contain_text(reason)
-    assert await public_status(site, made) == 200, "the confirmation step changes nothing"
-    await assert_accessible(page, "the confirmation step")
-    await narrow_fits(page, "confirmation")
+        reason = f"Plusieurs entreprises signalent des démarchages abusifs ({TAG})."
+        await field.fill(reason)
+        await click(page, "Suspendre…")
+        await expect(page.get_by_role("heading", level=1)).to_have_text(f"Suspendre la structure : {made.name}")
+        await expect(main).to_contain_text("retire dès maintenant la fiche de la structure de l'annuaire public")
+        await expect(main).to_contain_text(reason)
+        assert await public_status(site, made) == 200, "the confirmation step changes nothing"
+        await assert_accessible_and_narrow(page, "the confirmation step")
 
-    await click(page, "Confirmer la suspension")
-    await expect(page).to_have_url(f"{site.url}{made.url}")
-    await expect(page.get_by_role("status").first).to_contain_text(f"{made.name} est suspendue")
-    await expect(page.locator(".fr-badges-group").first).to_contain_text("Suspendue")
-    await expect(history.locator("tr", has_text="Suspension")).to_contain_text(reason)
-    await expect(history.locator("tbody tr").first).to_contain_text("Suspension")  # newest first
-    await expect(page.get_by_role("button", name="Suspendre…")).to_have_count(0)
-    await assert_accessible(page, "a suspended structure")
-    await narrow_fits(page, "structure-suspended")
+        await click(page, "Confirmer la suspension")
+        await expect(page).to_have_url(f"{site.url}{made.url}")
+        await expect(page.get_by_role("status").first).to_contain_text(f"{made.name} est suspendue")
+        await expect(page.locator(".fr-badges-group").first).to_contain_text("Suspendue")
+        await expect(history.locator("tr", has_text="Suspension")).to_contain_text(reason)
+        await expect(history.locator("tbody tr").first).to_contain_text("Suspension")  # newest first
+        await expect(page.get_by_role("button", name="Suspendre…")).to_have_count(0)
+        await assert_accessible_and_narrow(page, "a suspended structure")
 
-    await eventually(lambda: _absent(site, made), timeout=30, interval=0.2, what="the suspended profile offline")
-    assert await public_status(site, made) == 404
-    mail = await site.platform.mail(made.referent.email, "structure_suspended")
-    assert reason in text_of(mail)
+        await eventually(lambda: _absent(site, made), timeout=30, interval=0.2, what="the suspended profile offline")
+        assert await public_status(site, made) == 404
+        mail = await site.platform.mail(made.referent.email, "structure_suspended")
+        assert reason in text_of(mail)
 
-    await page.get_by_label(starting("Motif du rétablissement")).fill("Les explications du référent suffisent.")
-    await click(page, "Rétablir…")
-    await expect(page.locator("main")).to_contain_text("republie la fiche de la structure dans l'annuaire public")
-    await click(page, "Confirmer le rétablissement")
-    await expect(page.get_by_role("status").first).to_contain_text(f"{made.name} est rétablie")
-    await expect(page.locator(".fr-badges-group").first).to_contain_text("Active")
-    await expect(history.locator("tbody tr").first).to_contain_text("Rétablissement")
-    await eventually(lambda: in_directory(site, made), timeout=30, interval=0.2, what="the profile back online")
-    assert await public_status(site, made) == 200
+        await page.get_by_label(starting("Motif du rétablissement")).fill("Les explications du référent suffisent.")
+        await click(page, "Rétablir…")
+        await expect(page.locator("main")).to_contain_text("republie la fiche de la structure dans l'annuaire public")
+        await click(page, "Confirmer le rétablissement")
+        await expect(page.get_by_role("status").first).to_contain_text(f"{made.name} est rétablie")
+        await expect(page.locator(".fr-badges-group").first).to_contain_text("Active")
+        await expect(history.locator("tbody tr").first).to_contain_text("Rétablissement")
+        await eventually(lambda: in_directory(site, made), timeout=30, interval=0.2, what="the profile back online")
+        assert await public_status(site, made) == 200
 
 
 async def _absent(site: Site, made: Made) -> bool:
@@ -213,7 +165,7 @@ async def _absent(site: Site, made: Made) -> bool:
 # --- strike-off --------------------------------------------------------------------------------------------------
 
 
-async def test_a_strike_off_is_final(site: Site, mine: Structures, context: BrowserContext) -> None:
+async def test_a_strike_off_is_final(site: Site, mine: Structures, browser: Browser) -> None:
     made = mine.struck
     reason = f"Manquements graves et répétés à la charte ({TAG})."
     async with Visitor(site) as visitor:
@@ -231,33 +183,31 @@ async def test_a_strike_off_is_final(site: Site, mine: Structures, context: Brow
     mail = await site.platform.mail(made.referent.email, "structure_struck_off")
     assert reason in text_of(mail)
 
-    page = await signed_in_page(context, site, mine.dge)
-    await page.goto(made.url)
-    main = page.locator("main")
-    await expect(main).to_contain_text("Radiée")
-    await expect(main).to_contain_text("définitif")
-    await expect(main).to_contain_text(reason)
-    for button in ("Suspendre…", "Rétablir…", "Radier…"):
-        await expect(page.get_by_role("button", name=button)).to_have_count(0)
-    await assert_accessible(page, "a struck-off structure")
-    await narrow_fits(page, "structure-struck-off")
+    async with agent_page(browser, site, mine.dge) as page:
+        await page.goto(made.url)
+        main = page.locator("main")
+        await expect(main).to_contain_text("Radiée")
+        await expect(main).to_contain_text("définitif")
+        await expect(main).to_contain_text(reason)
+        for button in ("Suspendre…", "Rétablir…", "Radier…"):
+            await expect(page.get_by_role("button", name=button)).to_have_count(0)
+        await assert_accessible_and_narrow(page, "a struck-off structure")
 
-    # The referent's account is deleted, and validation erases the case with it: what stays is the audit log's.
-    async def erased() -> bool:
-        await page.reload()
-        return await page.get_by_role("heading", level=1).inner_text() == "Structure radiée"
-    await eventually(erased, timeout=30, interval=0.3, what="the struck-off structure shown from the audit log")
-    await expect(main).to_contain_text(reason)
-    await expect(main).to_contain_text("Radiation")
-    await expect(page.get_by_role("button", name="Suspendre…")).to_have_count(0)
-    await assert_accessible(page, "a struck-off structure, erased")
-    await narrow_fits(page, "structure-struck-off-erased")
+        # The referent's account is deleted, and validation erases the case with it: what stays is the audit log's.
+        async def erased() -> bool:
+            await page.reload()
+            return await page.get_by_role("heading", level=1).inner_text() == "Structure radiée"
+        await eventually(erased, timeout=30, interval=0.3, what="the struck-off structure shown from the audit log")
+        await expect(main).to_contain_text(reason)
+        await expect(main).to_contain_text("Radiation")
+        await expect(page.get_by_role("button", name="Suspendre…")).to_have_count(0)
+        await assert_accessible_and_narrow(page, "a struck-off structure, erased")
 
 
 # --- errors ------------------------------------------------------------------------------------------------------
 
 
-async def test_unknown_structures_are_the_404_page(site: Site, mine: Structures, context: BrowserContext) -> None:
+async def test_unknown_structures_are_the_404_page(site: Site, mine: Structures, browser: Browser) -> None:
     async with Visitor(site) as visitor:
         await visitor.sign_in(mine.dge)
         for path in (f"/administration/structures/{uuid.uuid4()}", "/administration/structures/pas-un-identifiant",
@@ -268,11 +218,10 @@ async def test_unknown_structures_are_the_404_page(site: Site, mine: Structures,
         posted = await visitor.http.post(f"/administration/structures/{uuid.uuid4()}/suspension", data={
             "csrf_token": token, "suspension_reason": "Motif", "confirmation": "oui"})
         assert posted.status_code == 404
-    page = await signed_in_page(context, site, mine.dge)
-    answer = await page.goto(f"/administration/structures/{uuid.uuid4()}")
-    assert answer is not None and answer.status == 404
-    await assert_accessible(page, "the 404 page")
-    await narrow_fits(page, "not-found")
+    async with agent_page(browser, site, mine.dge) as page:
+        answer = await page.goto(f"/administration/structures/{uuid.uuid4()}")
+        assert answer is not None and answer.status == 404
+        await assert_accessible_and_narrow(page, "the 404 page")
 
 
 async def test_an_action_the_state_no_longer_allows_says_so(site: Site, mine: Structures) -> None:
@@ -302,7 +251,7 @@ async def test_an_action_the_state_no_longer_allows_says_so(site: Site, mine: St
 
 
 async def test_the_list_filters_and_says_when_nothing_matches(site: Site, mine: Structures,
-                                                              context: BrowserContext) -> None:
+                                                              browser: Browser) -> None:
     async with Visitor(site) as visitor:
         await visitor.sign_in(mine.dge)
         found = text(await visitor.get("/administration/structures", params={"q": TAG}))
@@ -320,18 +269,17 @@ async def test_the_list_filters_and_says_when_nothing_matches(site: Site, mine: 
             assert f'id="{where}-error">' in answer.text and message in text(answer), params
         odd = await visitor.get("/administration/structures", params={"page": "abc", "q": TAG})
         assert odd.status_code == 200
-    page = await signed_in_page(context, site, mine.dge)
-    await page.goto(f"/administration/structures?q=aucune-structure-{TAG}&statut=suspended")
-    await expect(page.locator("main")).to_contain_text("Aucune structure ne correspond à ces critères")
-    await assert_accessible(page, "the list without result")
-    await narrow_fits(page, "list-empty")
+    async with agent_page(browser, site, mine.dge) as page:
+        await page.goto(f"/administration/structures?q=aucune-structure-{TAG}&statut=suspended")
+        await expect(page.locator("main")).to_contain_text("Aucune structure ne correspond à ces critères")
+        await assert_accessible_and_narrow(page, "the list without result")
 
 
 # --- DREETS ------------------------------------------------------------------------------------------------------
 
 
 async def test_a_dreets_agent_reads_its_region_only_without_actions(site: Site, mine: Structures,
-                                                                    context: BrowserContext) -> None:
+                                                                    browser: Browser) -> None:
     async with Visitor(site) as visitor:
         await visitor.sign_in(mine.dreets_paris)
         listed = await visitor.get("/administration/structures", params={"q": TAG, "region": REUNION_REGION})
@@ -347,13 +295,12 @@ async def test_a_dreets_agent_reads_its_region_only_without_actions(site: Site, 
         await visitor.sign_in(mine.dreets_reunion)
         shown = text(await visitor.get("/administration/structures", params={"q": TAG}))
         assert mine.reunion.name in shown and mine.sanctioned.name not in shown
-    page = await signed_in_page(context, site, mine.dreets_paris)
-    await page.goto(mine.sanctioned.url)
-    await expect(page.get_by_role("heading", level=1)).to_have_text(mine.sanctioned.name)
-    await expect(page.locator("#tableau-historique")).to_contain_text("Dossier accepté")
-    await expect(page.locator("textarea")).to_have_count(0)
-    await assert_accessible(page, "a structure as a DREETS agent reads it")
-    await narrow_fits(page, "structure-dreets")
+    async with agent_page(browser, site, mine.dreets_paris) as page:
+        await page.goto(mine.sanctioned.url)
+        await expect(page.get_by_role("heading", level=1)).to_have_text(mine.sanctioned.name)
+        await expect(page.locator("#tableau-historique")).to_contain_text("Dossier accepté")
+        await expect(page.locator("textarea")).to_have_count(0)
+        await assert_accessible_and_narrow(page, "a structure as a DREETS agent reads it")
 
 
 # --- the engagement's end ----------------------------------------------------------------------------------------

@@ -27,19 +27,13 @@ from tests.e2e.journeys import (
 )
 from tests.support.waiting import eventually
 
-from .browser import assert_accessible, chromium, sign_in, starting
+from .browser import assert_accessible, sign_in, starting
 from .members import own_structure
 from .site import Site
 from .test_web_dossier import sections
 
 NewPage = Callable[[], Awaitable[Page]]
 OTHER_ACTIVATOR = "Web Atelier Réunion"  # one of the site's seeded structures (tests/web/site.py)
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as running:
-        yield running
 
 
 @pytest.fixture

@@ -10,13 +10,7 @@ from playwright.async_api import Browser, Page, expect
 
 from tests.support.waiting import eventually
 
-from .browser import assert_accessible, chromium
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as running:
-        yield running
+from .browser import assert_accessible
 
 
 @pytest.fixture
