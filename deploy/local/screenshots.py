@@ -1,4 +1,5 @@
-"""`make screenshots`: the main pages as PNG, desktop (1280 px) and mobile (375 px), full page, in var/screenshots/.
+"""`make screenshots`: the main pages (public and back-office) as PNG, desktop (1280 px) and mobile (375 px), full page,
+in var/screenshots/.
 
 Everything runs as the web tests run it (tests/web/site.py): fresh databases cloned from migrated templates,
 a RabbitMQ vhost of its own, the five services and the web frontend on free loopback ports, two published
@@ -24,9 +25,10 @@ sys.path.insert(0, str(ROOT))
 from playwright.async_api import Browser, Page  # noqa: E402
 
 import tests.web.site  # noqa: E402
-from tests.e2e.journeys import Person  # noqa: E402
+from tests.e2e.journeys import Person, case, open_account, submit_dossier  # noqa: E402
 from tests.support.infra import DatabaseFactory, create_vhost, delete_vhost  # noqa: E402
-from tests.web.browser import chromium  # noqa: E402
+from tests.web.agents import agent  # noqa: E402
+from tests.web.browser import chromium, sign_in  # noqa: E402
 from tests.web.site import STRUCTURES, Site  # noqa: E402
 
 NAMES = list(STRUCTURES)  # the seeded structures, in order
@@ -114,6 +116,38 @@ async def take(browser: Browser, site: Site, out: Path) -> None:
             await context.close()
 
 
+async def take_back_office(browser: Browser, site: Site, out: Path) -> None:
+    """The DGE's pages, as an admin sees them: the queue with one dossier waiting, that dossier, the structures,
+    one of them, the reports."""
+    applicant = Presentable(first_name="Hugo", last_name="Marchand", email=Person.unusual().email,
+                            phone="+33 6 12 34 56 78")
+    await open_account(site.platform, applicant)
+    dossier_id = await submit_dossier(site.platform, applicant, "Atelier Numérique du Marais")
+    await case(site.platform, await site.platform.dge_headers(), dossier_id, "to_review")
+    admin = await agent(site, admin=True)
+    found = await site.platform.validation.get("/api/v1/structures", headers=await site.platform.login(
+        admin.email, admin.password), params={"q": NAMES[0]})
+    structure_id = found.json()["items"][0]["structure_id"]
+    pages = (("admin-home", "/administration"), ("admin-queue", "/administration/dossiers"),
+             ("admin-dossier", f"/administration/dossiers/{dossier_id}"),
+             ("admin-structures", "/administration/structures"),
+             ("admin-structure", f"/administration/structures/{structure_id}"),
+             ("admin-sla", "/administration/rapports/delais-de-reponse"),
+             ("admin-statistics", "/administration/rapports/statistiques"))
+    for width, viewport in WIDTHS.items():
+        context = await browser.new_context(base_url=site.url, viewport=viewport, locale="fr-FR",
+                                            device_scale_factor=1)
+        try:
+            page = await context.new_page()
+            await sign_in(page, admin.email, admin.password)
+            await page.wait_for_url("**/administration")
+            for name, path in pages:
+                await page.goto(path)
+                await shoot(page, out, name, width)
+        finally:
+            await context.close()
+
+
 async def main(out: Path, docs: Path) -> None:
     started = time.monotonic()
     out.mkdir(parents=True, exist_ok=True)
@@ -127,6 +161,7 @@ async def main(out: Path, docs: Path) -> None:
                 say(f"up at {site.url} with {len(site.slugs)} published structures")
                 async with chromium() as browser:
                     await take(browser, site, out)
+                    await take_back_office(browser, site, out)
     finally:
         delete_vhost(vhost_name)
         await databases.drop_all()

@@ -15,12 +15,11 @@ from fastapi.routing import APIRoute
 
 from activateurs.web.pages.administration import dossier, home, programme, queue, reports, structures
 
-from .agents import PARIS_REGION, signed_in_agent
+from .agents import FORBIDDEN, PARIS_REGION, signed_in_agent
 from .extranet import Visitor, csrf_of, signed_in_applicant, text
 from .site import STRUCTURES, Site
 
 MODULES = (home, queue, dossier, structures, programme, reports)
-FORBIDDEN = "Accès réservé"
 # Pages a DREETS agent reads (its region's): everything else is an action or the admins'.
 DREETS_READS = re.compile(r"^/administration(/dossiers(/[^/]+(/documents/[^/]+)?)?|/structures(/[^/]+)?"
                           r"|/rapports/(delais-de-reponse(\.csv)?|statistiques))?$")
@@ -36,6 +35,17 @@ def back_office_routes() -> list[tuple[str, str]]:
             assert path.startswith("/administration"), route.path
             found += [(method, path) for method in sorted(route.methods)]
     return found
+
+
+async def assert_refused(visitor: Visitor, method: str, path: str, csrf_token: str) -> None:
+    """The back-office's 403 page; a POST carries a valid CSRF token and a reason, so the refusal is the role's."""
+    if method == "GET":
+        answer = await visitor.get(path)
+    else:
+        answer = await visitor.http.request(method, path, data={"csrf_token": csrf_token, "reason": "x",
+                                                                "confirmation": "oui"})
+    assert answer.status_code == 403, f"{method} {path}: {answer.status_code}"
+    assert FORBIDDEN in text(answer), f"{method} {path}: not the back-office's 403 page"
 
 
 def test_every_back_office_route_is_under_administration() -> None:
@@ -66,15 +76,9 @@ async def test_an_admin_sees_the_programme(site: Site) -> None:
 async def test_an_activator_gets_403_on_every_back_office_url(site: Site) -> None:
     async with Visitor(site) as visitor:
         await visitor.sign_in(site.referents[next(iter(STRUCTURES))])
+        token = csrf_of((await visitor.get("/espace/compte")).text)
         for method, path in back_office_routes():
-            if method == "GET":
-                answer = await visitor.get(path)
-            else:
-                token = csrf_of((await visitor.get("/espace/compte")).text)
-                answer = await visitor.http.request(method, path, data={"csrf_token": token, "reason": "x",
-                                                                        "confirmation": "oui"})
-            assert answer.status_code == 403, f"{method} {path}: {answer.status_code}"
-            assert FORBIDDEN in text(answer), f"{method} {path}: not the back-office's 403 page"
+            await assert_refused(visitor, method, path, token)
 
 
 async def test_an_applicant_without_structure_gets_403_too(site: Site) -> None:
@@ -92,20 +96,12 @@ async def test_a_dreets_agent_reads_and_never_acts(site: Site) -> None:
         for method, path in back_office_routes():
             if method == "GET" and DREETS_READS.match(path):
                 continue  # a read of its region: the pages' own tests check what it shows
-            if method == "GET":
-                answer = await visitor.get(path)
-            else:
-                token = csrf_of(home_page.text)
-                answer = await visitor.http.request(method, path, data={"csrf_token": token, "reason": "x",
-                                                                        "confirmation": "oui"})
-            assert answer.status_code == 403, f"{method} {path}: {answer.status_code}"
-            assert FORBIDDEN in text(answer), f"{method} {path}: not the back-office's 403 page"
+            await assert_refused(visitor, method, path, csrf_of(home_page.text))
 
 
 async def test_a_signed_out_visitor_is_sent_to_sign_in(site: Site) -> None:
     async with Visitor(site) as visitor:
         for method, path in back_office_routes():
-            if method == "GET":
-                answer = await visitor.get(path)
-                assert answer.status_code == 303, f"{path}: {answer.status_code}"
-                assert answer.headers["location"].startswith("/connexion?suite=%2Fadministration")
+            answer = await (visitor.get(path) if method == "GET" else visitor.http.request(method, path, data={}))
+            assert answer.status_code == 303, f"{method} {path}: {answer.status_code}"
+            assert answer.headers["location"].startswith("/connexion?suite=%2Fadministration")
