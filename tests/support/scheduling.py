@@ -1,7 +1,9 @@
 """How `make test` shares the tests between its pytest-xdist workers: by group, the longest groups first.
 
 A group runs whole on one worker, so the expensive fixtures it shares start once per run:
-- tests/web: the session-scoped `site` (the five services, the web, two published structures: ~40-60 s);
+- tests/web: the session-scoped `site` (the five services, the web, two published structures: ~40-60 s), shared by
+  the public site's and the extranet's tests, and by the back-office's (their own group, so a site of their own
+  when another worker takes them);
 - tests/faults: the session-scoped private RabbitMQ node and PostgreSQL cluster (initdb, boot: ~30 s);
 - any other module: its module-scoped fixtures (a platform, a fuzzed service, a browser).
 xdist's own `--dist loadgroup` reads `xdist_group` marks through the node id attribute pytest 9 no longer
@@ -14,14 +16,17 @@ from __future__ import annotations
 import pytest
 from xdist.scheduler import LoadScopeScheduling
 
-SHARED_BY_FOLDER = ("tests/web/", "tests/faults/")
-LONGEST_FIRST = SHARED_BY_FOLDER  # handed out first, so that no worker is left alone with one at the end
+# Longest first. The back-office's browser tests are a group of their own (a second site, started by the worker that
+# takes them): together with the rest of tests/web they were the one group the other worker waited for at the end.
+SHARED_BY_PREFIX = ("tests/web/test_web_admin", "tests/web/", "tests/faults/")
+LONGEST_FIRST = ("tests/web/", "tests/web/test_web_admin", "tests/faults/")  # handed out first, so that no worker is
+# left alone with one at the end
 
 
 def group_of(nodeid: str) -> str:
-    for folder in SHARED_BY_FOLDER:
-        if nodeid.startswith(folder):
-            return folder
+    for prefix in SHARED_BY_PREFIX:
+        if nodeid.startswith(prefix):
+            return prefix
     return nodeid.split("::", 1)[0]
 
 
